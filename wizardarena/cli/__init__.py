@@ -1,0 +1,1 @@
+"""The ``wizardarena`` command line."""

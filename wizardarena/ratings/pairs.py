@@ -1,0 +1,104 @@
+"""Collapse battles into outcome classes: (unordered model pair, result, weight) with multiplicities.
+
+Bradley-Terry needs only per-pair totals, so every resampling scheme works on these few thousand
+classes instead of the raw battles: a bootstrap round is a vector of class counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from wizardarena.battles import MODEL_A_WINS, MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable
+
+# Score of the lower-index model of the pair for each result class.
+_I_WINS, _J_WINS, _TIED = 0, 1, 2
+_CLASS_SCORE = np.array([1.0, 0.0, 0.5])
+
+
+@dataclass(frozen=True)
+class OutcomeClasses:
+    """Battles grouped by (pair, result, weight). Models are re-indexed to those with kept battles:
+    ``present[k]`` is the table index of model k; ``battle_class`` maps each kept battle to its class."""
+
+    n_models: int
+    present: np.ndarray
+    pair_i: np.ndarray
+    pair_j: np.ndarray
+    class_pair: np.ndarray
+    class_score: np.ndarray
+    class_weight: np.ndarray
+    class_count: np.ndarray
+    battle_class: np.ndarray
+    kept: np.ndarray
+    class_key: np.ndarray | None = None
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.pair_i.shape[0])
+
+    def pair_totals(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-pair weighted battle totals ``n`` and scores ``s`` of the lower-index model for each
+        row of class ``counts`` (shape ``(rounds, n_classes)``); ties contribute half a win to each side."""
+        counts = np.atleast_2d(counts)
+        if self.class_key is not None:  # unweighted: classes are distinct (pair, result) cells
+            cells = np.zeros((counts.shape[0], self.n_pairs * 3))
+            cells[:, self.class_key] = counts
+            cells = cells.reshape(counts.shape[0], self.n_pairs, 3)
+            return cells.sum(axis=2), cells[:, :, 0] + 0.5 * cells[:, :, 2]
+        cols = np.arange(self.class_pair.shape[0])
+        shape = (self.class_pair.shape[0], self.n_pairs)
+        to_n = sparse.csr_array((self.class_weight, (cols, self.class_pair)), shape=shape)
+        to_s = sparse.csr_array((self.class_weight * self.class_score, (cols, self.class_pair)), shape=shape)
+        dense = counts.T.astype(np.float64)
+        return (to_n.T @ dense).T, (to_s.T @ dense).T
+
+
+def outcome_classes(table: BattleTable, ties: str = "half") -> OutcomeClasses:
+    """Group ``table``'s battles into outcome classes under a tie policy: ``half`` (ties count half to
+    each side), ``drop`` (all ties removed) or ``drop-bothbad`` (only "tie (bothbad)" removed)."""
+    if ties not in ("half", "drop", "drop-bothbad"):
+        raise ValueError(f"unknown tie policy {ties!r}")
+    keep = np.ones(len(table), dtype=bool)
+    if ties == "drop":
+        keep &= table.outcome <= MODEL_B_WINS
+    elif ties == "drop-bothbad":
+        keep &= table.outcome != TIE_BOTHBAD
+    kept = np.flatnonzero(keep)
+    a, b, outcome = table.a[kept].astype(np.int64), table.b[kept].astype(np.int64), table.outcome[kept]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    result = np.where(outcome >= TIE, _TIED, np.where((outcome == MODEL_A_WINS) == (a == lo), _I_WINS, _J_WINS))
+    present = np.flatnonzero(np.bincount(lo, minlength=len(table.models))
+                             + np.bincount(hi, minlength=len(table.models)))
+    compact = np.zeros(len(table.models), dtype=np.int64)
+    compact[present] = np.arange(present.shape[0])
+    m = present.shape[0]
+    pairs, pair_index, _ = _small_unique(compact[lo] * m + compact[hi], m * m)
+    key = pair_index * 3 + result
+    if table.weight is None:
+        class_key, battle_class, counts = _small_unique(key, pairs.shape[0] * 3)
+        class_weight = np.ones(class_key.shape[0])
+    else:
+        rows = np.stack([key.astype(np.float64), table.weight[kept]], axis=1)
+        uniq, battle_class, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+        class_key, class_weight = uniq[:, 0].astype(np.int64), uniq[:, 1]
+    return OutcomeClasses(
+        n_models=m, present=present, pair_i=pairs // m, pair_j=pairs % m, class_pair=class_key // 3,
+        class_score=_CLASS_SCORE[class_key % 3], class_weight=class_weight,
+        class_count=counts.astype(np.int64), battle_class=battle_class.ravel(), kept=kept,
+        class_key=class_key if table.weight is None else None,
+    )
+
+
+def _small_unique(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_inverse=True, return_counts=True)`` in O(n) for codes below ``size``."""
+    if size > 4 * codes.shape[0] + 1_000_000:
+        values, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+        return values, inverse.ravel(), counts
+    tally = np.bincount(codes, minlength=size)
+    values = np.flatnonzero(tally)
+    position = np.zeros(size, dtype=np.int64)
+    position[values] = np.arange(values.shape[0])
+    return values, position[codes], tally[values]

@@ -1,0 +1,93 @@
+"""Seeded bootstrap resampling as class-count matrices (one row per round).
+
+Rounds are drawn in fixed blocks, each from its own child of the seed, so the result is bit-identical
+for a seed whatever the number of threads; blocks run on a thread pool (numpy releases the GIL).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import numpy as np
+from scipy import sparse
+
+BLOCK = 32
+
+
+def multinomial_counts(total: int, probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One exact Multinomial(total, probs) draw, fast for many categories.
+
+    Independent Poisson(total·p) counts are a multinomial of their (random) sum T. If T < total we add
+    total - T categorical draws; if T > total we delete T - total of the T items chosen uniformly
+    without replacement, which leaves a multinomial of the remaining ``total`` items. Both corrections
+    are exact and touch only about sqrt(total) items, so the cost is one Poisson per category.
+    """
+    counts = rng.poisson(total * probs)
+    drawn = int(counts.sum())
+    if drawn < total:
+        cdf = np.cumsum(probs)
+        extra = np.searchsorted(cdf, rng.random(total - drawn) * cdf[-1], side="right")
+        counts += np.bincount(np.minimum(extra, probs.shape[0] - 1), minlength=probs.shape[0])
+    elif drawn > total:
+        removed = rng.choice(drawn, size=drawn - total, replace=False)
+        owner = np.searchsorted(np.cumsum(counts), removed, side="right")
+        counts -= np.bincount(owner, minlength=probs.shape[0])
+    return counts
+
+
+Sampler = Callable[[np.random.Generator, int], np.ndarray]
+
+
+def battle_sampler(class_count: np.ndarray) -> Sampler:
+    """Resample battles with replacement: a multinomial reweighting of the outcome classes. The
+    sampler returns int64 counts of shape (size, classes); each row sums to the number of battles."""
+    total = int(class_count.sum())
+    probs = class_count / total
+
+    def sample(rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.stack([multinomial_counts(total, probs, rng) for _ in range(size)])
+
+    return sample
+
+
+def prompt_sampler(battle_class: np.ndarray, battle_prompt: np.ndarray, n_classes: int) -> Sampler:
+    """Cluster bootstrap: resample prompt ids with replacement, each bringing all of its battles.
+
+    ``battle_prompt`` holds integer prompt codes 0..P-1; the sampler returns class counts."""
+    n_prompts = int(battle_prompt.max()) + 1
+    per_prompt = sparse.csr_array(
+        (np.ones(battle_class.shape[0]), (battle_prompt, battle_class)), shape=(n_prompts, n_classes))
+    per_prompt.sum_duplicates()
+    per_prompt_t = per_prompt.T.tocsr()
+
+    def sample(rng: np.random.Generator, size: int) -> np.ndarray:
+        picks = rng.integers(0, n_prompts, size=(size, n_prompts))
+        offsets = (np.arange(size) * n_prompts)[:, None]
+        times = np.bincount((picks + offsets).ravel(), minlength=size * n_prompts).reshape(size, n_prompts)
+        return np.rint(per_prompt_t @ times.T.astype(np.float64)).T.astype(np.int64)
+
+    return sample
+
+
+def run_blocks(block: Callable[[np.random.Generator, int], np.ndarray], rounds: int, seed: int,
+               width: int) -> np.ndarray:
+    """Stack ``block(rng, size)`` results for ``rounds`` rows; block k always gets child k of ``seed``."""
+    sizes = [min(BLOCK, rounds - start) for start in range(0, rounds, BLOCK)]
+    children = np.random.SeedSequence(seed).spawn(len(sizes))
+    out = np.empty((rounds, width))
+    jobs = list(zip(children, sizes, range(0, rounds, BLOCK)))
+
+    def run(job) -> None:
+        child, size, start = job
+        out[start:start + size] = block(np.random.default_rng(child), size)
+
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        for job in jobs:
+            run(job)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run, jobs))
+    return out

@@ -1,0 +1,98 @@
+"""Read record files (JSON Lines, a JSON list, CSV, Parquet) into columns, with one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from wizardarena.errors import InputError
+
+Columns = dict[str, list]
+
+_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
+
+
+def detect_format(path: Path) -> str:
+    """Name the format of ``path`` from its suffix; a ``.json`` file holding one object per line is JSON Lines."""
+    fmt = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown file type {path.suffix!r} (use .jsonl, .json, .csv or .parquet)")
+    return fmt
+
+
+def read_columns(path: str | Path) -> Columns:
+    """Read a record file into ``{column: [values, ...]}``; missing keys in a row become None."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    fmt = detect_format(path)
+    if fmt == "parquet":
+        return _read_parquet(path)
+    if fmt == "csv":
+        return _read_csv(path)
+    return _rows_to_columns(_read_json_rows(path, fmt), path)
+
+
+def _read_json_rows(path: Path, fmt: str) -> list[dict]:
+    text = path.read_text(encoding="utf-8")
+    stripped = text.lstrip()
+    if fmt == "json" and stripped.startswith("["):
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    else:
+        rows = []
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise InputError(f"{path}: record {index + 1} is a {type(row).__name__}, expected an object")
+    return rows
+
+
+def _rows_to_columns(rows: list[dict], path: Path) -> Columns:
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def _read_csv(path: Path) -> Columns:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None:
+            return {}
+        columns: Columns = {name: [] for name in reader.fieldnames}
+        for row in reader:
+            for name in reader.fieldnames:
+                value = row.get(name)
+                columns[name].append(None if value == "" else value)
+    return columns
+
+
+def _read_parquet(path: Path) -> Columns:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
+        raise InputError(f"{path}: not a readable Parquet file ({exc.__class__.__name__})") from None
+    return table.to_pydict()
+
+
+def write_jsonl(path: str | Path, records: list[dict]) -> None:
+    """Write records as JSON Lines atomically (a temp file renamed over the target)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    tmp.replace(path)
