@@ -87,12 +87,28 @@ def _read_parquet(path: Path) -> Columns:
     return table.to_pydict()
 
 
-def write_jsonl(path: str | Path, records: list[dict]) -> None:
-    """Write records as JSON Lines atomically (a temp file renamed over the target)."""
+def write_records(path: str | Path, records: list[dict]) -> None:
+    """Write flat records as JSON Lines, a JSON list, CSV or Parquet (by suffix), atomically: a temp
+    file is renamed over the target, so an interrupted write never leaves a half-written file."""
     path = Path(path)
+    fmt = detect_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(records), tmp)
+    elif fmt == "csv":
+        names = list(dict.fromkeys(key for record in records for key in record))
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=names)
+            writer.writeheader()
+            writer.writerows(records)
+    else:
+        with tmp.open("w", encoding="utf-8") as handle:
+            if fmt == "json":
+                json.dump(records, handle, ensure_ascii=False)
+            else:
+                handle.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     tmp.replace(path)

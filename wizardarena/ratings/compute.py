@@ -11,8 +11,8 @@ from wizardarena.errors import InputError
 from wizardarena.ratings import bradley_terry as bt
 from wizardarena.ratings.checks import require_connected, resolve_model, separation_warnings
 from wizardarena.ratings.config import ELO_PER_BT_UNIT, RatingConfig
-from wizardarena.ratings.pairs import OutcomeClasses, outcome_classes
-from wizardarena.ratings.resample import Sampler, battle_sampler, prompt_sampler, run_blocks
+from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts, outcome_classes
+from wizardarena.ratings.resample import Sampler, bootstrap_sampler, run_blocks
 from wizardarena.records import Rating
 
 
@@ -71,7 +71,7 @@ def compute_ratings(table: BattleTable, config: RatingConfig = RatingConfig()) -
     if config.style_control:
         from wizardarena.ratings.style import fit_style_controlled
 
-        theta, theta_rounds, coefficients = fit_style_controlled(table, classes, sampler, config)
+        theta, theta_rounds, coefficients = fit_style_controlled(table, classes, config)
     elif config.method == "online":
         from wizardarena.ratings.online_elo import online_elo_rounds
 
@@ -93,6 +93,8 @@ def ratings_by(table: BattleTable, column: str, config: RatingConfig = RatingCon
     if values is None:
         raise InputError(f"--by {column}: the battles have no {column!r} column")
     values = np.asarray(["" if v is None else str(v) for v in values], dtype=object)
+    if len(set(values)) > 1000:
+        raise InputError(f"--by {column}: {len(set(values))} distinct values; that is not a grouping column")
     return {group: compute_ratings(table.subset(values == group), config) for group in sorted(set(values))}
 
 
@@ -115,12 +117,7 @@ def _fit_bradley_terry(classes: OutcomeClasses, n, s, sampler: Sampler | None, c
 def _bootstrap_sampler(table: BattleTable, classes: OutcomeClasses, config: RatingConfig) -> Sampler | None:
     if config.bootstrap == 0:
         return None
-    if config.unit == "battle":
-        return battle_sampler(classes.class_count)
-    if table.prompt is None:
-        raise InputError("--unit prompt needs a prompt_id on every battle")
-    _, prompt_codes = np.unique(table.prompt[classes.kept], return_inverse=True)
-    return prompt_sampler(classes.battle_class, prompt_codes.ravel(), classes.class_count.shape[0])
+    return bootstrap_sampler(config.unit, classes.class_count, classes.battle_class, kept_prompts(table, classes))
 
 
 def _pair_battles(classes: OutcomeClasses) -> np.ndarray:

@@ -92,6 +92,13 @@ def outcome_classes(table: BattleTable, ties: str = "half") -> OutcomeClasses:
     )
 
 
+def kept_prompts(table: BattleTable, classes: OutcomeClasses) -> np.ndarray | None:
+    """Integer prompt codes of the kept battles, or None when battles carry no prompt_id."""
+    if table.prompt is None:
+        return None
+    return np.unique(table.prompt[classes.kept], return_inverse=True)[1].ravel()
+
+
 def _small_unique(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``np.unique(codes, return_inverse=True, return_counts=True)`` in O(n) for codes below ``size``."""
     if size > 4 * codes.shape[0] + 1_000_000:

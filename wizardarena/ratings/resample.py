@@ -13,6 +13,8 @@ from typing import Callable
 import numpy as np
 from scipy import sparse
 
+from wizardarena.errors import InputError
+
 BLOCK = 32
 
 
@@ -69,6 +71,16 @@ def prompt_sampler(battle_class: np.ndarray, battle_prompt: np.ndarray, n_classe
         return np.rint(per_prompt_t @ times.T.astype(np.float64)).T.astype(np.int64)
 
     return sample
+
+
+def bootstrap_sampler(unit: str, class_count: np.ndarray, battle_class: np.ndarray,
+                      battle_prompt: np.ndarray | None) -> Sampler:
+    """The sampler for a resampling ``unit``: ``battle`` or ``prompt`` (needs ``battle_prompt`` codes)."""
+    if unit == "battle":
+        return battle_sampler(class_count)
+    if battle_prompt is None:
+        raise InputError("--unit prompt needs a prompt_id on every battle")
+    return prompt_sampler(battle_class, battle_prompt, class_count.shape[0])
 
 
 def run_blocks(block: Callable[[np.random.Generator, int], np.ndarray], rounds: int, seed: int,

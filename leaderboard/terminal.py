@@ -1,0 +1,24 @@
+"""Rich tables for ratings in the terminal."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.table import Table
+
+from wizardarena.records import Rating
+
+
+def ratings_table(records: Sequence[Rating], title: str = "Ratings") -> Table:
+    """A rank / model / Elo / 95% CI / battles table, best first (records as ``RatingResult.records``).
+
+    Rank is the LMSYS-style rank: 1 + the number of models whose lower bound beats this upper bound."""
+    table = Table(title=title)
+    for name, justify in (("rank", "right"), ("model", "left"), ("elo", "right"), ("95% CI", "right"),
+                          ("battles", "right")):
+        table.add_column(name, justify=justify)
+    for record in records:
+        rank = 1 + sum(other["lower"] > record["upper"] for other in records)
+        ci = f"+{record['upper'] - record['rating']:.1f} / -{record['rating'] - record['lower']:.1f}"
+        table.add_row(str(rank), record["model"], f"{record['rating']:.1f}", ci, f"{record['n_battles']:,}")
+    return table

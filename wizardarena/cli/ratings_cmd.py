@@ -1,0 +1,116 @@
+"""``wizardarena ratings`` (battles -> Elo with CIs) and ``wizardarena simulate`` (battles drawn from a
+known ranking, for power analysis and demos)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+from rich.console import Console
+
+from wizardarena.errors import InputError
+
+_CHOICE = click.Choice
+
+
+@click.command()
+@click.argument("battles", type=click.Path(dir_okay=False))
+@click.option("--bootstrap", default=100, show_default=True, help="Bootstrap rounds (0: point fit only).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap (and of online Elo's order).")
+@click.option("--anchor", default=None, help="Pin a model's Elo, e.g. llama-2-70b-chat=1100 (default: mean 1000).")
+@click.option("--unit", type=_CHOICE(["battle", "prompt"]), default="battle", show_default=True,
+              help="What the bootstrap resamples: battles, or prompts with all their battles.")
+@click.option("--ties", type=_CHOICE(["half", "drop", "drop-bothbad"]), default="half", show_default=True)
+@click.option("--method", type=_CHOICE(["bt", "online"]), default="bt", show_default=True,
+              help="Bradley-Terry MLE or online Elo.")
+@click.option("--k-factor", default=4.0, show_default=True, help="K of online Elo.")
+@click.option("--style-control", is_flag=True, help="Fit length/markdown style covariates jointly.")
+@click.option("--by", "by_column", default=None, help="Separate ratings per value of a column, e.g. category.")
+@click.option("--point", type=_CHOICE(["median", "mle"]), default="median", show_default=True,
+              help="Reported rating: bootstrap median (the paper) or the full-data fit.")
+@click.option("--confidence", default=0.95, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write ratings (.jsonl/.json/.csv/.parquet).")
+@click.option("--no-samples", is_flag=True, help="Leave the bootstrap samples out of --out.")
+@click.option("--pairwise", type=click.Path(dir_okay=False), default=None,
+              help="Write observed vs predicted win rates of every pair that met.")
+def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, style_control, by_column, point,
+            confidence, out, no_samples, pairwise) -> None:
+    """Rate BATTLES (LMSYS format: model_a, model_b, winner; JSON Lines, JSON, CSV or Parquet)."""
+    from wizardarena.battles import read_battles
+    from wizardarena.leaderboard import ratings_table
+    from wizardarena.ratings import RatingConfig, compute_ratings, parse_anchor, ratings_by
+    from wizardarena.ratings.matrix import pairwise_records
+    from wizardarena.tables import detect_format, write_records
+
+    for path in filter(None, (out, pairwise)):
+        detect_format(Path(path))  # fail on a bad output name before any work
+    config = RatingConfig(method=method, bootstrap=bootstrap, seed=seed, unit=unit, ties=ties,
+                          anchor=parse_anchor(anchor) if anchor else None, confidence=confidence,
+                          point=point, k_factor=k_factor, style_control=style_control)
+    table = read_battles(battles)
+    if by_column:
+        results = ratings_by(table, by_column, config)
+        groups = group_values(table, by_column)
+    else:
+        results, groups = {None: compute_ratings(table, config)}, None
+    console, records, pairs = Console(), [], []
+    for group, result in results.items():
+        label = {} if group is None else {by_column: group}
+        for warning in result.warnings:
+            click.echo(f"warning: {group + ': ' if group else ''}{warning}", err=True)
+        rows = result.records(with_samples=not no_samples)
+        title = f"Ratings ({method}, {bootstrap} bootstrap rounds by {unit}{', ' + group if group else ''})"
+        console.print(ratings_table(rows, title=title))
+        if result.style_coefficients:
+            shown = ", ".join(f"{k} {v:+.3f}" for k, v in result.style_coefficients.items())
+            console.print(f"style coefficients (BT units per std of the feature): {shown}")
+        records += [{**row, **label} for row in rows]
+        if pairwise:
+            subset = table if groups is None else table.subset(groups == group)
+            pairs += [{**row, **label} for row in pairwise_records(subset, result.models, result.rating, ties)]
+    if out:
+        write_records(out, records)
+        click.echo(f"wrote {len(records)} ratings to {out}", err=True)
+    if pairwise:
+        write_records(pairwise, pairs)
+        click.echo(f"wrote {len(pairs)} pair rows to {pairwise}", err=True)
+
+
+@click.command()
+@click.option("--from", "source", required=True,
+              help="Ranking whose ratings are the truth: a shipped reference name or a ratings file.")
+@click.option("--battles", "n_battles", default=20000, show_default=True)
+@click.option("--prompts", "n_prompts", default=500, show_default=True)
+@click.option("--models", "n_models", default=0, help="Use only the top N models (0: all).")
+@click.option("--tie-rate", default=0.1, show_default=True, help="Share of battles that end in a tie.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+def simulate(source, n_battles, n_prompts, n_models, tie_rate, seed, out) -> None:
+    """Draw battles from a known ranking (Bradley-Terry on its ratings): to test the pipeline, or to see
+    how many battles and prompts separate models of given strengths."""
+    from wizardarena.agreement.references import load_ranking
+    from wizardarena.tables import detect_format, write_records
+
+    detect_format(Path(out))
+    if n_battles < 1 or n_prompts < 1 or not 0.0 <= tie_rate < 1.0:
+        raise InputError("--battles and --prompts must be >= 1 and --tie-rate in [0, 1)")
+    truth = load_ranking(source)
+    order = np.argsort(-truth.score, kind="stable")[: n_models or None]
+    models, elo = [truth.models[k] for k in order], truth.score[order]
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, len(models), n_battles)
+    b = (a + rng.integers(1, len(models), n_battles)) % len(models)
+    p_a = 1.0 / (1.0 + 10.0 ** ((elo[b] - elo[a]) / 400.0))
+    draw, tie = rng.random(n_battles), rng.random(n_battles) < tie_rate
+    winner = np.where(tie, "tie", np.where(draw < p_a, "model_a", "model_b"))
+    prompt = rng.integers(0, n_prompts, n_battles)
+    write_records(out, [{"model_a": models[i], "model_b": models[j], "winner": str(w), "prompt_id": f"p{q:05d}"}
+                        for i, j, w, q in zip(a, b, winner, prompt)])
+    click.echo(f"wrote {n_battles} battles among {len(models)} models of {source} to {out}", err=True)
+
+
+def group_values(table, column: str) -> np.ndarray:
+    """The string value of ``column`` for every battle (as ``ratings_by`` groups them)."""
+    values = table.category if column == "category" else table.extra.get(column)
+    return np.asarray(["" if v is None else str(v) for v in values], dtype=object)

@@ -1,0 +1,147 @@
+"""Style control: Bradley-Terry with answer-style covariates fitted jointly (as LMSYS does), so a
+model's rating is its strength with length and markdown differences held equal.
+
+Features per battle, for length, headers, list items and bold spans: the normalised difference
+``(a - b) / (a + b)`` (0 when both are 0), then z-scored across battles. Counts come from the battle's
+``conv_metadata`` (the LMSYS keys) or ``style_a``/``style_b`` dicts; :func:`markdown_style` makes such a
+dict from an answer's text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, log_expit
+
+from wizardarena.battles import MODEL_A_WINS, TIE, BattleTable
+from wizardarena.errors import InputError
+from wizardarena.ratings import bradley_terry as bt
+from wizardarena.ratings.config import RatingConfig
+from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts
+from wizardarena.ratings.resample import bootstrap_sampler, run_blocks
+
+STYLE_FEATURES = ("length", "headers", "lists", "bold")
+_HEADER = re.compile(r"^#{1,6}\s", re.MULTILINE)
+_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s", re.MULTILINE)
+_BOLD = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
+
+
+def markdown_style(text: str) -> dict[str, int]:
+    """Style counts of one answer: whitespace tokens, markdown headers, list items, bold spans.
+
+    >>> markdown_style("# Title\\n- **a**\\n- b")
+    {'length': 5, 'headers': 1, 'lists': 2, 'bold': 1}
+    """
+    return {"length": len(text.split()), "headers": len(_HEADER.findall(text)),
+            "lists": len(_LIST.findall(text)), "bold": len(_BOLD.findall(text))}
+
+
+def style_counts(table: BattleTable) -> tuple[np.ndarray, np.ndarray]:
+    """Per-battle style counts of the two sides, each of shape (battles, 4)."""
+    if "style_a" in table.extra and "style_b" in table.extra:
+        sides = [[_from_style(row) for row in table.extra[col]] for col in ("style_a", "style_b")]
+    elif "conv_metadata" in table.extra:
+        sides = [[_from_lmsys(row, side) for row in table.extra["conv_metadata"]] for side in "ab"]
+    else:
+        raise InputError("--style-control needs conv_metadata (LMSYS keys) or style_a/style_b on every battle")
+    return np.array(sides[0], dtype=float), np.array(sides[1], dtype=float)
+
+
+def _from_style(row) -> list[float]:
+    if not isinstance(row, dict):
+        raise InputError(f"style_a/style_b must be objects with {', '.join(STYLE_FEATURES)}, got {row!r}")
+    if "token_len" in row:  # arena-hard answer metadata
+        return [row["token_len"], sum(row["header_count"].values()), sum(row["list_count"].values()),
+                sum(row["bold_count"].values())]
+    return [float(row[name]) for name in STYLE_FEATURES]
+
+
+def _from_lmsys(row, side: str) -> list[float]:
+    try:
+        return [row[f"sum_assistant_{side}_tokens"], sum(row[f"header_count_{side}"].values()),
+                sum(row[f"list_count_{side}"].values()), sum(row[f"bold_count_{side}"].values())]
+    except (KeyError, TypeError, AttributeError):
+        raise InputError(f"conv_metadata lacks the LMSYS style keys for side {side}: {row!r}"[:200]) from None
+
+
+def style_features(count_a: np.ndarray, count_b: np.ndarray) -> np.ndarray:
+    """Normalised, z-scored differences (battles x features)."""
+    total = count_a + count_b
+    diff = np.divide(count_a - count_b, total, out=np.zeros_like(total), where=total > 0)
+    std = diff.std(axis=0)
+    return (diff - diff.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+class StyleProblem:
+    """Per-battle logistic model ``σ(θa - θb + f·β)`` weighted by per-round battle multiplicities."""
+
+    def __init__(self, a, b, result, weight, features, multiplicity, n_models: int, ridge: float):
+        self.a, self.b, self.result, self.features = a, b, result, features
+        self.mult = np.atleast_2d(multiplicity) * weight
+        self.n_models, self.ridge = n_models, ridge
+        self.rounds, self.n_params = self.mult.shape[0], n_models + features.shape[1]
+        rows = np.arange(a.shape[0])
+        self.edges_t = sparse.csr_array((np.r_[np.ones_like(rows), -np.ones_like(rows)].astype(float),
+                                         (np.r_[a, b], np.r_[rows, rows])), shape=(n_models, a.shape[0]))
+
+    def _logits(self, params):
+        theta, beta = params[:, :self.n_models], params[:, self.n_models:]
+        return theta[:, self.a] - theta[:, self.b] + beta @ self.features.T
+
+    def objective(self, params, rows=slice(None)):
+        d = self._logits(params)
+        ll = self.mult[rows] * (self.result * log_expit(d) + (1 - self.result) * log_expit(-d))
+        return ll.sum(1) - 0.5 * self.ridge * (params**2).sum(1)
+
+    def gradient(self, params, rows=slice(None)):
+        prob = expit(self._logits(params))
+        resid = self.mult[rows] * (self.result - prob)
+        grad = np.concatenate([(self.edges_t @ resid.T).T, resid @ self.features], axis=1)
+        return grad - self.ridge * params, self.mult[rows] * prob * (1 - prob)
+
+    def hessians(self, curvature):
+        m, signed = self.n_models, abs(self.edges_t)
+        h = np.zeros((curvature.shape[0], self.n_params, self.n_params))
+        pair_w = sparse.csr_array((np.ones(self.a.shape[0]), (self.a * m + self.b, np.arange(self.a.shape[0]))),
+                                  shape=(m * m, self.a.shape[0]))
+        by_pair = (pair_w @ curvature.T).T.reshape(-1, m, m)
+        h[:, :m, :m] = -(by_pair + by_pair.transpose(0, 2, 1))
+        idx = np.arange(m)
+        h[:, idx, idx] = (signed @ curvature.T).T
+        cross = np.stack([(self.edges_t @ (curvature * f).T).T for f in self.features.T], axis=2)
+        h[:, :m, m:], h[:, m:, :m] = cross, cross.transpose(0, 2, 1)
+        h[:, m:, m:] = np.einsum("rn,ns,nt->rst", curvature, self.features, self.features)
+        h[:, np.arange(self.n_params), np.arange(self.n_params)] += self.ridge
+        return h
+
+
+def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: RatingConfig):
+    """Joint fit of strengths and style coefficients; returns (θ, θ per round or None, coefficients)."""
+    kept = classes.kept
+    count_a, count_b = style_counts(table)
+    features = style_features(count_a[kept], count_b[kept])
+    compact = np.zeros(len(table.models), dtype=np.int64)
+    compact[classes.present] = np.arange(classes.n_models)
+    a, b = compact[table.a[kept]], compact[table.b[kept]]
+    outcome = table.outcome[kept]
+    result = np.where(outcome >= TIE, 0.5, (outcome == MODEL_A_WINS).astype(float))
+    weight = np.ones(kept.shape[0]) if table.weight is None else table.weight[kept]
+
+    def problem(mult):
+        return StyleProblem(a, b, result, weight, features, mult, classes.n_models, config.ridge)
+
+    full = problem(np.ones(kept.shape[0]))
+    params = bt.solve(full)[0]
+    coefficients = dict(zip(STYLE_FEATURES, map(float, params[classes.n_models:])))
+    if config.bootstrap == 0:
+        return params[:classes.n_models], None, coefficients
+    sampler = bootstrap_sampler(config.unit, np.ones(kept.shape[0], dtype=np.int64), np.arange(kept.shape[0]),
+                                kept_prompts(table, classes))
+    chord = bt.inverse_curvature(full, params)
+
+    def block(rng, size):
+        return bt.solve(problem(sampler(rng, size)), start=params, chord=chord)[:, :classes.n_models]
+
+    return params[:classes.n_models], run_blocks(block, config.bootstrap, config.seed, classes.n_models), coefficients
