@@ -1,0 +1,102 @@
+"""The ``wizardarena ratings`` and ``simulate`` commands, end to end through click."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from wizardarena.cli.main import _register, cli
+
+_register()
+
+
+def _run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture
+def battles(tmp_path):
+    out = tmp_path / "battles.jsonl"
+    result = _run("simulate", "--from", "lmsys-2024-03-29", "--models", "8", "--battles", "4000",
+                  "--prompts", "200", "--seed", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_simulate_then_rate_writes_the_rating_contract(battles, tmp_path):
+    out, pairs = tmp_path / "ratings.jsonl", tmp_path / "pairs.csv"
+    result = _run("ratings", battles, "--bootstrap", "20", "--unit", "prompt", "--out", out, "--pairwise", pairs)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 8
+    assert set(rows[0]) == {"model", "rating", "lower", "upper", "n_battles", "samples"}
+    assert all(r["lower"] <= r["rating"] <= r["upper"] and len(r["samples"]) == 20 for r in rows)
+    assert [r["rating"] for r in rows] == sorted((r["rating"] for r in rows), reverse=True)
+    assert "elo" in result.output and rows[0]["model"] in result.output
+    assert pairs.read_text().startswith("model_a,model_b,battles,observed,predicted")
+
+
+def test_ratings_agree_with_the_truth_they_were_drawn_from(battles, tmp_path):
+    out = tmp_path / "ratings.jsonl"
+    assert _run("ratings", battles, "--out", out, "--bootstrap", "30").exit_code == 0
+    result = _run("agreement", out, "lmsys-2024-03-29", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["spearman"] > 0.9
+
+
+def test_anchor_and_by_category(tmp_path):
+    rows = [{"model_a": a, "model_b": b, "winner": w, "category": c}
+            for c in ("code", "math") for a, b, w in
+            [("x", "y", "model_a"), ("y", "x", "model_a"), ("x", "z", "model_a"), ("z", "y", "tie"),
+             ("y", "z", "model_b"), ("x", "y", "model_a")] * 3]
+    path, out = _write(tmp_path / "b.jsonl", rows), tmp_path / "r.jsonl"
+    result = _run("ratings", path, "--by", "category", "--anchor", "y=1100", "--bootstrap", "10", "--out", out,
+                  "--no-samples")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["category"] for r in records} == {"code", "math"}
+    assert all(r["rating"] == r["lower"] == r["upper"] == 1100 for r in records if r["model"] == "y")
+    assert all("samples" not in r for r in records)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.jsonl"], "no such file"),
+    (["{bad}"], "unknown winner"),
+    (["{good}", "--anchor", "nobody=1000"], "unknown model"),
+    (["{good}", "--anchor", "x"], "MODEL=ELO"),
+    (["{good}", "--unit", "prompt"], "prompt_id"),
+    (["{good}", "--style-control"], "conv_metadata"),
+    (["{good}", "--out", "ratings.txt"], "unknown file type"),
+    (["{good}", "--bootstrap", "-1"], "bootstrap must be >= 0"),
+    (["{good}", "--by", "category"], "no 'category' column"),
+    (["{one}"], "no battles left"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    files = {
+        "bad": _write(tmp_path / "bad.jsonl", [{"model_a": "x", "model_b": "y", "winner": "x won"}]),
+        "good": _write(tmp_path / "good.jsonl", [{"model_a": "x", "model_b": "y", "winner": w}
+                                                 for w in ("model_a", "model_b", "tie")]),
+        "one": _write(tmp_path / "one.jsonl", [{"model_a": "x", "model_b": "y", "winner": "tie"}]),
+    }
+    args = [str(files[a[1:-1]]) if a.startswith("{") else a for a in args]
+    ties = ["--ties", "drop"] if str(files["one"]) in args else []
+    result = CliRunner().invoke(cli, ["ratings", *args, *ties], catch_exceptions=False)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines() if result.stderr else result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_console_script_and_light_import():
+    code = "import sys, wizardarena, wizardarena.ratings, wizardarena.agreement; " \
+           "print(sorted(m for m in ('torch', 'transformers', 'trl', 'lm_eval', 'vllm') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+    done = subprocess.run([sys.executable, "-m", "wizardarena.cli", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "ratings" in done.stdout and "agreement" in done.stdout

@@ -1,0 +1,5 @@
+"""``python -m wizardarena.cli``."""
+
+from wizardarena.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Shipped reference rankings and name maps (data files; see PROVENANCE.md)."""
