@@ -63,6 +63,8 @@ def battles_from_records(records: Iterable[Mapping], source: str = "battles") ->
 
 def battles_from_columns(columns: Columns, source: str = "battles") -> BattleTable:
     """Validate and encode columns; every problem is an :class:`InputError` naming the row."""
+    if not any(len(values) for values in columns.values()):
+        raise InputError(f"{source}: no battles (the file is empty)")
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)} (need model_a, model_b, winner)")

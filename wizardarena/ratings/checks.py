@@ -29,8 +29,10 @@ def separation_warnings(models: list[str], pair_i, pair_j, n: np.ndarray, s: np.
     """Warnings for data whose unpenalised MLE is infinite (a model, or a group, that only won or
     only lost): those ratings are then set by the ridge prior and are only a lower/upper bound."""
     m = len(models)
-    beats = sparse.coo_array((np.r_[s > 0, n - s > 0].astype(float),
-                              (np.r_[pair_i, pair_j], np.r_[pair_j, pair_i])), shape=(m, m))
+    won_some, lost_some = s > 0, n - s > 0  # an edge x -> y means x scored against y at least once
+    rows = np.r_[pair_i[won_some], pair_j[lost_some]]
+    cols = np.r_[pair_j[won_some], pair_i[lost_some]]
+    beats = sparse.coo_array((np.ones(rows.shape[0]), (rows, cols)), shape=(m, m))
     count, _ = connected_components(beats, directed=True, connection="strong")
     if count == 1:
         return []
