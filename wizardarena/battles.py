@@ -105,10 +105,12 @@ def _encode_winners(values: list, source: str) -> np.ndarray:
 def _weights(values: list | None, source: str) -> np.ndarray | None:
     if values is None or all(v is None for v in values):
         return None
-    try:
-        weights = np.array([1.0 if v is None else float(v) for v in values], dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{source}: the weight column must hold numbers") from None
+    weights = np.ones(len(values))
+    for row, value in enumerate(values):
+        try:
+            weights[row] = 1.0 if value is None else float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{source}: row {row + 1}: weight must be a number, got {value!r}") from None
     bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
     if bad.size:
         raise InputError(f"{source}: row {bad[0] + 1}: weight must be a finite number >= 0")

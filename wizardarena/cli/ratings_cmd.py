@@ -40,6 +40,7 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
     from wizardarena.battles import read_battles
     from wizardarena.leaderboard import ratings_table
     from wizardarena.ratings import RatingConfig, compute_ratings, parse_anchor, ratings_by
+    from wizardarena.ratings.compute import group_values
     from wizardarena.ratings.matrix import pairwise_records
     from wizardarena.tables import detect_format, write_records
 
@@ -108,9 +109,3 @@ def simulate(source, n_battles, n_prompts, n_models, tie_rate, seed, out) -> Non
     write_records(out, [{"model_a": models[i], "model_b": models[j], "winner": str(w), "prompt_id": f"p{q:05d}"}
                         for i, j, w, q in zip(a, b, winner, prompt)])
     click.echo(f"wrote {n_battles} battles among {len(models)} models of {source} to {out}", err=True)
-
-
-def group_values(table, column: str) -> np.ndarray:
-    """The string value of ``column`` for every battle (as ``ratings_by`` groups them)."""
-    values = table.category if column == "category" else table.extra.get(column)
-    return np.asarray(["" if v is None else str(v) for v in values], dtype=object)

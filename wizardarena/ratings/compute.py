@@ -89,13 +89,19 @@ def compute_ratings(table: BattleTable, config: RatingConfig = RatingConfig()) -
 
 def ratings_by(table: BattleTable, column: str, config: RatingConfig = RatingConfig()) -> dict[str, RatingResult]:
     """Separate ratings for each value of ``column`` (``category``, or any extra string column)."""
+    values = group_values(table, column)
+    return {group: compute_ratings(table.subset(values == group), config) for group in sorted(set(values))}
+
+
+def group_values(table: BattleTable, column: str) -> np.ndarray:
+    """The string value of ``column`` for every battle (missing values become "")."""
     values = table.category if column == "category" else table.extra.get(column)
     if values is None:
         raise InputError(f"--by {column}: the battles have no {column!r} column")
     values = np.asarray(["" if v is None else str(v) for v in values], dtype=object)
     if len(set(values)) > 1000:
         raise InputError(f"--by {column}: {len(set(values))} distinct values; that is not a grouping column")
-    return {group: compute_ratings(table.subset(values == group), config) for group in sorted(set(values))}
+    return values
 
 
 def _fit_bradley_terry(classes: OutcomeClasses, n, s, sampler: Sampler | None, config: RatingConfig):
