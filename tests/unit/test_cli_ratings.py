@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -100,3 +101,24 @@ def test_console_script_and_light_import():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
     done = subprocess.run([sys.executable, "-m", "wizardarena.cli", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "ratings" in done.stdout and "agreement" in done.stdout
+
+
+def test_style_control_and_pairwise_by_group_from_the_cli(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = []
+    for k in range(600):
+        a, b = rng.choice(["x", "y", "z"], 2, replace=False)
+        long_a = bool(rng.random() < 0.5)
+        meta = {f"sum_assistant_{s}_tokens": int(rng.integers(50, 900)) for s in "ab"}
+        meta.update({f"{key}_{s}": {"n": int(rng.integers(0, 4))} for key in
+                     ("header_count", "list_count", "bold_count") for s in "ab"})
+        winner = "model_a" if (rng.random() < 0.5) ^ long_a else "model_b"
+        rows.append({"model_a": a, "model_b": b, "winner": winner, "prompt_id": f"p{k % 60}",
+                     "category": "code" if k % 2 else "chat", "conv_metadata": meta})
+    path, pairs = _write(tmp_path / "b.jsonl", rows), tmp_path / "pairs.jsonl"
+    result = _run("ratings", path, "--style-control", "--unit", "prompt", "--bootstrap", "10", "--by", "category",
+                  "--pairwise", pairs)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("style coefficients") == 2
+    written = [json.loads(line) for line in pairs.read_text().splitlines()]
+    assert {r["category"] for r in written} == {"code", "chat"} and len(written) == 12
