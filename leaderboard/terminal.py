@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from rich.table import Table
 
 from wizardarena.records import Rating
 
 
-def ratings_table(records: Sequence[Rating], title: str = "Ratings") -> Table:
+def ratings_table(records: Sequence[Rating], title: str = "Ratings",
+                  extra: Mapping[str, Mapping[str, str]] | None = None) -> Table:
     """A rank / model / Elo / 95% CI / battles table, best first (records as ``RatingResult.records``).
 
-    Rank is the LMSYS-style rank: 1 + the number of models whose lower bound beats this upper bound."""
+    Rank is the LMSYS-style rank: 1 + the number of models whose lower bound beats this upper bound.
+    ``extra`` adds columns: ``{column: {model: text}}`` (e.g. win rate, invalid judgments)."""
+    extra = extra or {}
     table = Table(title=title)
     for name, justify in (("rank", "right"), ("model", "left"), ("elo", "right"), ("95% CI", "right"),
-                          ("battles", "right")):
+                          ("battles", "right"), *((column, "right") for column in extra)):
         table.add_column(name, justify=justify)
     for record in records:
         rank = 1 + sum(other["lower"] > record["upper"] for other in records)
         ci = f"+{record['upper'] - record['rating']:.1f} / -{record['rating'] - record['lower']:.1f}"
-        table.add_row(str(rank), record["model"], f"{record['rating']:.1f}", ci, f"{record['n_battles']:,}")
+        cells = [values.get(record["model"], "") for values in extra.values()]
+        table.add_row(str(rank), record["model"], f"{record['rating']:.1f}", ci, f"{record['n_battles']:,}", *cells)
     return table

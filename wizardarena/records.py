@@ -8,6 +8,43 @@ WinnerValue = Literal["model_a", "model_b", "tie", "tie (bothbad)"]
 WINNER_VALUES: tuple[str, ...] = ("model_a", "model_b", "tie", "tie (bothbad)")
 
 
+class Prompt(TypedDict):
+    """A test-set item: one or more user turns."""
+
+    id: str
+    turns: list[str]
+    category: str | None
+    cluster: int | None
+    difficulty: float | None
+    source: str
+
+
+class Answer(TypedDict):
+    """One model's replies to a prompt, one per user turn."""
+
+    prompt_id: str
+    model: str
+    turns: list[str]
+    meta: dict
+
+
+class Judgment(TypedDict):
+    """One judge call in one order; ``model_a`` is the model shown first. ``valid`` is False (and the
+    scores None) when the reply could not be parsed after the bounded retries; ``raw`` keeps it."""
+
+    prompt_id: str
+    model_a: str
+    model_b: str
+    judge: str
+    swapped: bool
+    score_a: float | None
+    score_b: float | None
+    p_a: float | None
+    winner: Literal["model_a", "model_b", "tie"] | None
+    valid: bool
+    raw: str
+
+
 class Battle(TypedDict, total=False):
     """One battle in the LMSYS public format; ``model_a``, ``model_b`` and ``winner`` are required."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -34,8 +35,23 @@ def read_columns(path: str | Path) -> Columns:
     return _rows_to_columns(_read_json_rows(path, fmt), path)
 
 
+def read_rows(path: str | Path) -> list[dict]:
+    """Read a record file as a list of dicts (JSON Lines, JSON list, CSV or Parquet)."""
+    columns = read_columns(path)
+    names = list(columns)
+    count = len(columns[names[0]]) if names else 0
+    return [{name: columns[name][i] for name in names} for i in range(count)]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
 def _read_json_rows(path: Path, fmt: str) -> list[dict]:
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     stripped = text.lstrip()
     if fmt == "json" and stripped.startswith("["):
         try:
@@ -65,15 +81,14 @@ def _rows_to_columns(rows: list[dict], path: Path) -> Columns:
 
 
 def _read_csv(path: Path) -> Columns:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None:
-            return {}
-        columns: Columns = {name: [] for name in reader.fieldnames}
-        for row in reader:
-            for name in reader.fieldnames:
-                value = row.get(name)
-                columns[name].append(None if value == "" else value)
+    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
+    if reader.fieldnames is None:
+        return {}
+    columns: Columns = {name: [] for name in reader.fieldnames}
+    for row in reader:
+        for name in reader.fieldnames:
+            value = row.get(name)
+            columns[name].append(None if value == "" else value)
     return columns
 
 

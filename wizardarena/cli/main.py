@@ -10,6 +10,7 @@ import sys
 import click
 
 from wizardarena import __version__
+from wizardarena.backends.base import BackendError
 from wizardarena.errors import InputError, MissingExtraError
 
 EXIT_USAGE = 2
@@ -21,8 +22,8 @@ class _OneLineErrors(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (InputError, MissingExtraError) as exc:
-            click.echo(f"error: {exc}", err=True)
+        except (InputError, MissingExtraError, BackendError) as exc:
+            click.echo("error: " + " ".join(str(exc).split()), err=True)
             sys.exit(EXIT_USAGE)
 
     def main(self, *args, **kwargs):
@@ -46,11 +47,12 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from wizardarena.cli import agreement_cmd, ratings_cmd
+    from wizardarena.cli import agreement_cmd, eval_cmd, ratings_cmd
 
     cli.add_command(ratings_cmd.ratings)
     cli.add_command(ratings_cmd.simulate)
     cli.add_command(agreement_cmd.agreement)
+    cli.add_command(eval_cmd.eval_command)
 
 
 def main() -> None:

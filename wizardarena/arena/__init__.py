@@ -1,0 +1,1 @@
+"""The battle stage: schedules, judgments -> battles, and the ``eval`` pipeline."""

@@ -1,0 +1,91 @@
+"""The answer stage: contestants answer the test set turn by turn; every reply is stored as it lands."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from wizardarena.backends.base import ChatModel, ChatRequest, Decoding, content_key
+from wizardarena.records import Answer, Prompt
+
+WAIT_FOR_OTHERS_S = 0.5
+
+
+@dataclass(frozen=True)
+class Contestant:
+    """A model under test or an opponent: its display ``name`` and backend ``spec``."""
+
+    name: str
+    spec: str
+
+
+def answer_key(contestant: Contestant, decoding: Decoding, prompt: Prompt) -> str:
+    """Content address of a contestant's answer: backend spec + decoding + the prompt's text."""
+    return content_key("answer", contestant.spec, decoding.key(), prompt["id"], prompt["turns"])
+
+
+def missing_answers(store, contestant: Contestant, decoding: Decoding, prompts: Sequence[Prompt]) -> list[Prompt]:
+    """Prompts this contestant has no complete stored answer for."""
+    keys = {answer_key(contestant, decoding, p): p for p in prompts}
+    done = store.answers(list(keys))
+    return [p for key, p in keys.items() if key not in done]
+
+
+def generate_answers(store, contestant: Contestant, model_factory: Callable[[], ChatModel], decoding: Decoding,
+                     prompts: Sequence[Prompt], owner: str, chunk: int = 64,
+                     advance: Callable[[int], None] = lambda n: None) -> int:
+    """Generate and store every missing answer; returns the number of model requests made.
+
+    Work is claimed in chunks so two processes sharing the store never answer the same prompt; keys
+    another live process holds are waited for (or taken over once its claim lapses)."""
+    todo = {answer_key(contestant, decoding, p): p for p in missing_answers(store, contestant, decoding, prompts)}
+    model, calls = None, 0
+    while todo:
+        keys = store.claim(list(todo)[:chunk], owner, kind="answer")
+        if not keys:
+            time.sleep(WAIT_FOR_OTHERS_S)
+            done = store.answers(list(todo))
+            for key in done:
+                advance(1)
+                todo.pop(key)
+            continue
+        model = model or model_factory()
+        try:
+            calls += _answer_chunk(store, contestant, model, decoding, [(k, todo[k]) for k in keys])
+        finally:
+            store.release(keys, owner)
+        for key in keys:
+            todo.pop(key)
+        advance(len(keys))
+    return calls
+
+
+def _answer_chunk(store, contestant: Contestant, model: ChatModel, decoding: Decoding,
+                  items: list[tuple[str, Prompt]]) -> int:
+    """Answer a chunk turn by turn: turn t of every prompt in one batch, each seeing its own replies."""
+    partial = store.partial_answers([key for key, _ in items])
+    replies = {key: list(partial[key]["turns"]) if key in partial else [] for key, _ in items}
+    calls = 0
+    for turn in range(max(len(p["turns"]) for _, p in items)):
+        batch = [(key, p) for key, p in items if len(p["turns"]) > turn and len(replies[key]) == turn]
+        if not batch:
+            continue
+        requests = [ChatRequest(p["id"], turn, _messages(p, replies[key], turn)) for key, p in batch]
+        outputs = model.generate(requests, decoding)
+        calls += len(requests)
+        for (key, prompt), text in zip(batch, outputs):
+            replies[key].append(text)
+            done = len(replies[key]) == len(prompt["turns"])
+            answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=replies[key],
+                            meta={"spec": contestant.spec, "decoding": decoding.key()})
+            store.put_answer(key, answer, complete=done)
+    return calls
+
+
+def _messages(prompt: Prompt, replies: list[str], turn: int) -> tuple[dict[str, str], ...]:
+    messages = []
+    for k in range(turn):
+        messages += [{"role": "user", "content": prompt["turns"][k]}, {"role": "assistant", "content": replies[k]}]
+    messages.append({"role": "user", "content": prompt["turns"][turn]})
+    return tuple(messages)

@@ -1,0 +1,64 @@
+"""The judge stage: every scheduled game that has no stored judgment is judged once and stored."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Sequence
+
+from wizardarena.backends.base import content_key
+from wizardarena.judge.pairwise import Game, PairwiseJudge
+from wizardarena.records import Answer, Prompt
+
+WAIT_FOR_OTHERS_S = 0.5
+
+
+def judgment_key(judge_spec: str, judge_key: str, prompt: Prompt, key_a: str, key_b: str) -> str:
+    """Content address of one game: judge spec + judge config + prompt + the ordered pair of answers."""
+    return content_key("judgment", judge_spec, judge_key, prompt["id"], prompt["turns"], key_a, key_b)
+
+
+def run_judgments(store, planned: dict[str, tuple], answers: dict[str, Answer],
+                  judge_factory: Callable[[], PairwiseJudge], owner: str, chunk: int = 64,
+                  advance: Callable[[int], None] = lambda n: None) -> int:
+    """Judge the ``planned`` games missing from the store; returns the number of judge requests made.
+
+    ``planned`` maps judgment key -> (prompt, name_a, key_a, name_b, key_b, swapped); ``answers`` maps
+    answer key -> stored answer."""
+    todo = [key for key in planned if key not in store.judgments(list(planned))]
+    judge = None
+    while todo:
+        keys = store.claim(todo[:chunk], owner, kind="judgment")
+        if not keys:
+            time.sleep(WAIT_FOR_OTHERS_S)
+            done = store.judgments(todo)
+            advance(len(done))
+            todo = [key for key in todo if key not in done]
+            continue
+        judge = judge or judge_factory()
+        try:
+            games = [_game(planned[key], answers) for key in keys]
+            for key, judgment in zip(keys, judge.judge(games)):
+                store.put_judgment(key, judgment)
+        finally:
+            store.release(keys, owner)
+        claimed = set(keys)
+        todo = [key for key in todo if key not in claimed]
+        advance(len(keys))
+    return 0 if judge is None else judge.calls
+
+
+def _game(plan: tuple, answers: dict[str, Answer]) -> Game:
+    prompt, name_a, key_a, name_b, key_b, swapped = plan
+    return Game(prompt, name_a, name_b, answers[key_a]["turns"], answers[key_b]["turns"], swapped)
+
+
+def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]], answer_keys: dict,
+               judge_spec: str, judge_key: str) -> dict[str, tuple]:
+    """Judgment key -> game plan for every prompt and scheduled game (``answer_keys[(name, prompt_id)]``)."""
+    planned = {}
+    for prompt in prompts:
+        for first, second, swapped in games:
+            key_a, key_b = answer_keys[(first, prompt["id"])], answer_keys[(second, prompt["id"])]
+            key = judgment_key(judge_spec, judge_key, prompt, key_a, key_b)
+            planned[key] = (prompt, first, key_a, second, key_b, swapped)
+    return planned

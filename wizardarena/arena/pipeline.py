@@ -1,0 +1,133 @@
+"""``wizardarena eval``: test set -> answers -> judgments -> battles -> ratings, resumable at every step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from wizardarena.arena.answering import Contestant, answer_key, generate_answers, missing_answers
+from wizardarena.arena.battles import JudgeReport, battles_from_judgments, judge_report
+from wizardarena.arena.judging import plan_games, run_judgments
+from wizardarena.arena.schedule import games, round_robin, versus
+from wizardarena.backends.base import Decoding
+from wizardarena.battles import battles_from_records
+from wizardarena.errors import InputError
+from wizardarena.judge import JudgeConfig, PairwiseJudge
+from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
+from wizardarena.records import Answer, Battle, Judgment, Prompt
+from wizardarena.testsets import load_testset
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """One evaluation. ``candidates`` are the models under test (``--model``); ``opponents`` fixed
+    references. With no opponents the schedule is the paper's full round-robin."""
+
+    candidates: tuple[Contestant, ...]
+    judge_spec: str
+    testset: str
+    opponents: tuple[Contestant, ...] = ()
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
+    decoding: Decoding = field(default_factory=Decoding)
+    ratings: RatingConfig = field(default_factory=lambda: RatingConfig(unit="prompt"))
+    limit: int | None = None
+    chunk: int = 64
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in (*self.candidates, *self.opponents)]
+        if not self.candidates:
+            raise InputError("give at least one --model")
+        if len(set(names)) != len(names):
+            raise InputError(f"two contestants share a name: {sorted(n for n in names if names.count(n) > 1)[0]!r}"
+                             " (use NAME=SPEC to tell them apart)")
+        if len(names) < 2:
+            raise InputError("an arena needs at least two models: add another --model or --opponents")
+
+
+@dataclass
+class EvalPlan:
+    """What a run needs, before spending it (``--dry-run`` prints it)."""
+
+    testset: str
+    prompts: list
+    pairs: list[tuple[str, str]]
+    missing_answers: dict[str, int]
+    missing_generations: dict[str, int]
+    planned: dict[str, tuple]
+    missing_judgments: int
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """Everything a finished run produced."""
+
+    plan: EvalPlan
+    answers: list[Answer]
+    judgments: list[Judgment]
+    battles: list[Battle]
+    ratings: RatingResult
+    judge_report: JudgeReport
+    model_calls: int
+
+
+def make_plan(config: EvalConfig, store, testset: tuple[str, list[Prompt]] | None = None) -> EvalPlan:
+    """Put the test set into the store and count the generations and judge calls still missing.
+    ``testset`` is the already loaded (name, prompts), else ``config.testset`` is read."""
+    name, prompts = testset or load_testset(config.testset)
+    prompts = prompts[: config.limit] if config.limit else prompts
+    store.put_prompts(name, prompts)
+    contestants = (*config.candidates, *config.opponents)
+    names = [c.name for c in contestants]
+    pairs = versus(names[: len(config.candidates)], names[len(config.candidates):]) if config.opponents \
+        else round_robin(names)
+    missing = {c.name: missing_answers(store, c, config.decoding, prompts) for c in contestants}
+    keys = {(c.name, p["id"]): answer_key(c, config.decoding, p) for c in contestants for p in prompts}
+    planned = plan_games(prompts, games(pairs), keys, config.judge_spec, config.judge.key())
+    done = store.judgments(list(planned))
+    generations = {c.name: 0 if c.spec.startswith("answers:") else sum(len(p["turns"]) for p in missing[c.name])
+                   for c in contestants}
+    return EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
+                    len(planned) - len(done))
+
+
+def run_eval(config: EvalConfig, store, load_model: Callable[[str], object], owner: str,
+             progress: Callable[[str, int], Callable[[int], None]] = lambda label, total: (lambda n: None),
+             testset: tuple[str, list[Prompt]] | None = None) -> EvalResult:
+    """Run (or resume) an evaluation; ``load_model(spec)`` builds backends, only when work needs them."""
+    plan = make_plan(config, store, testset)
+    calls = 0
+    for contestant in (*config.candidates, *config.opponents):
+        if plan.missing_answers[contestant.name]:
+            advance = progress(f"answers {contestant.name}", plan.missing_answers[contestant.name])
+            calls += generate_answers(store, contestant, lambda spec=contestant.spec: load_model(spec),
+                                      config.decoding, plan.prompts, owner, config.chunk, advance)
+    answer_keys = {plan_item[2] for plan_item in plan.planned.values()} | {p[4] for p in plan.planned.values()}
+    answers = store.answers(list(answer_keys))
+    if plan.missing_judgments:
+        advance = progress("judgments", plan.missing_judgments)
+        calls += run_judgments(store, plan.planned, answers,
+                               lambda: PairwiseJudge(load_model(config.judge_spec), config.judge),
+                               owner, config.chunk, advance)
+    stored = store.judgments(list(plan.planned))
+    judgments = [stored[key] for key in sorted(stored)]
+    categories = {p["id"]: p.get("category") for p in plan.prompts}
+    battles = battles_from_judgments(judgments, config.judge.combine, config.judge.tie_margin, categories)
+    if not battles:
+        raise InputError("no valid judgments: every judge reply was unparseable (see judgments.jsonl)")
+    ratings = compute_ratings(battles_from_records(battles, "battles"), config.ratings)
+    ordered_answers = [answers[key] for key in sorted(answers)]
+    return EvalResult(plan, ordered_answers, judgments, battles, ratings, judge_report(judgments, config.judge.tie_margin), calls)
+
+
+def write_outputs(result: EvalResult, out: Path) -> list[Path]:
+    """Write the run's answers, judgments, battles (LMSYS format) and ratings to ``out``."""
+    from wizardarena.tables import write_records
+
+    files = {"answers.jsonl": result.answers, "judgments.jsonl": result.judgments, "battles.jsonl": result.battles,
+             "ratings.jsonl": result.ratings.records()}
+    written = []
+    for name, records in files.items():
+        write_records(out / name, list(records))
+        written.append(out / name)
+    return written

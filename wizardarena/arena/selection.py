@@ -1,0 +1,53 @@
+"""Checkpoint selection: which candidate is best, and is it significantly better than each other one?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wizardarena.ratings import RatingResult
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The best candidate against one other: bootstrap P(best rated higher) and CI separation."""
+
+    other: str
+    p_better: float
+    separated: bool
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The best candidate by rating, its bootstrap probability of being the best, and comparisons."""
+
+    best: str
+    p_best: dict[str, float]
+    comparisons: tuple[Comparison, ...]
+
+    def summary(self) -> str:
+        """One paragraph a person can act on."""
+        lines = [f"best checkpoint: {self.best} (P(best) = {self.p_best[self.best]:.2f} over bootstrap rounds)"]
+        for c in self.comparisons:
+            verdict = "significantly better" if c.separated and c.p_better >= 0.975 else "not significantly better"
+            lines.append(f"  vs {c.other}: P({self.best} > {c.other}) = {c.p_better:.3f}, 95% CIs "
+                         f"{'separated' if c.separated else 'overlap'} -> {verdict}")
+        return "\n".join(lines)
+
+
+def select_checkpoint(result: RatingResult, candidates: list[str]) -> Selection | None:
+    """Compare ``candidates`` (two or more rated models); None with fewer than two or no bootstrap."""
+    index = [result.models.index(c) for c in candidates if c in result.models]
+    if len(index) < 2 or result.samples is None:
+        return None
+    samples = result.samples[:, index]
+    names = [result.models[k] for k in index]
+    wins = np.bincount(samples.argmax(axis=1), minlength=len(index)) / samples.shape[0]
+    rating = result.rating[index]
+    lower, upper = (bound[index] for bound in result.interval())
+    best = int(np.argmax(rating))
+    comparisons = tuple(
+        Comparison(names[k], float(np.mean(samples[:, best] > samples[:, k])), bool(lower[best] > upper[k]))
+        for k in np.argsort(-rating) if k != best)
+    return Selection(names[best], {n: float(w) for n, w in zip(names, wins)}, comparisons)

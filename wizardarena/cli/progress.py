@@ -1,0 +1,23 @@
+"""Rich progress bars (with ETA) on stderr for the long stages."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+
+@contextmanager
+def progress_bars() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    """Yields ``start(label, total) -> advance(n)``; one bar per stage."""
+    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=False)
+
+    def start(label: str, total: int) -> Callable[[int], None]:
+        task = bars.add_task(label, total=total)
+        return lambda n: bars.advance(task, n)
+
+    with bars:
+        yield start

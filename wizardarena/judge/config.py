@@ -1,0 +1,83 @@
+"""Options of the pairwise judge, validated where they are built."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from wizardarena.backends.base import Decoding
+from wizardarena.errors import InputError
+
+DEFAULT_PATTERNS = (r"score\W*a\W*(?:is\W*)?(\d+(?:\.\d+)?)", r"score\W*b\W*(?:is\W*)?(\d+(?:\.\d+)?)")
+SCORE_RANGE = (1.0, 10.0)
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    """How the judge is asked and read.
+
+    ``mode``: ``text`` (the judge explains, then writes "Score A: n" / "Score B: n", parsed with
+    ``patterns``, last match wins) or ``logprob`` (two one-token calls read the probability of each score
+    1..10; the expected score is used — deterministic). ``max_retries``: re-asks (at
+    ``retry_temperature``) for an unparseable reply before it is stored as invalid. ``multi_turn``:
+    ``full`` shows each response's replies to every turn, ``last`` only the replies to the last turn.
+    ``tie_margin``: score gaps up to it are ties. ``combine``: how the two position-swapped games of a
+    pair become battles — ``separate`` (two battles, the default), ``average`` (mean scores, one battle)
+    or ``consistent`` (one battle; games that disagree make a tie).
+    """
+
+    mode: Literal["text", "logprob"] = "text"
+    template: str | None = None
+    patterns: tuple[str, str] = DEFAULT_PATTERNS
+    max_retries: int = 2
+    retry_temperature: float = 0.7
+    multi_turn: Literal["full", "last"] = "full"
+    tie_margin: float = 0.0
+    combine: Literal["separate", "average", "consistent"] = "separate"
+    decoding: Decoding = field(default_factory=lambda: Decoding(temperature=0.0, max_new_tokens=512))
+
+    def __post_init__(self) -> None:
+        checks = {
+            "judge mode must be text or logprob": self.mode in ("text", "logprob"),
+            "judge retries must be between 0 and 10": 0 <= self.max_retries <= 10,
+            "multi-turn protocol must be full or last": self.multi_turn in ("full", "last"),
+            "tie margin must be >= 0": self.tie_margin >= 0,
+            "combine must be separate, average or consistent": self.combine in ("separate", "average", "consistent"),
+            "two score patterns are needed (A, then B)": len(self.patterns) == 2,
+        }
+        failed = [message for message, ok in checks.items() if not ok]
+        if failed:
+            raise InputError("; ".join(failed))
+        if self.template is not None and not Path(self.template).is_file():
+            raise InputError(f"judge template {self.template}: no such file")
+
+    def template_text(self) -> str:
+        """The prompt template: the user's file, or the shipped one for the mode."""
+        if self.template is not None:
+            text = Path(self.template).read_text(encoding="utf-8")
+        else:
+            name = "pairwise_logprob.txt" if self.mode == "logprob" else "pairwise.txt"
+            text = resources.files("wizardarena.judge").joinpath("templates", name).read_text(encoding="utf-8")
+        needed = ["{history}", "{question}", "{answer_a}", "{answer_b}"] + (["{target}"] if self.mode == "logprob" else [])
+        missing = [slot for slot in needed if slot not in text]
+        if missing:
+            raise InputError(f"judge template lacks {', '.join(missing)}")
+        return text
+
+    def key(self) -> str:
+        """What makes two judgments the same call: mode, template text, patterns, protocol, decoding."""
+        template_hash = hashlib.sha256(self.template_text().encode("utf-8")).hexdigest()[:16]
+        return json.dumps({"mode": self.mode, "template": template_hash, "patterns": list(self.patterns),
+                           "multi_turn": self.multi_turn, "decoding": self.decoding.key(),
+                           "retries": [self.max_retries, self.retry_temperature]}, sort_keys=True)
+
+
+def describe(config: JudgeConfig) -> dict:
+    """A JSON-friendly summary for run metadata and reports."""
+    summary = asdict(config)
+    summary["decoding"] = asdict(config.decoding)
+    return summary

@@ -1,0 +1,47 @@
+"""Test sets: prompts in the DESIGN.md record, read from JSON Lines (also MT-Bench's and Arena-Hard's
+question files), validated with one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizardarena.errors import InputError
+from wizardarena.records import Prompt
+from wizardarena.tables import read_rows
+
+
+def load_testset(spec: str | Path) -> tuple[str, list[Prompt]]:
+    """Read a test set file; returns (name, prompts). The name is the file's stem."""
+    path = Path(spec)
+    if not path.exists():
+        raise InputError(f"testset {spec}: no such file (named test sets arrive with the benchmark issue)")
+    rows = read_rows(path)
+    if not rows:
+        raise InputError(f"{path}: the test set has no prompts")
+    prompts = [prompt_from_row(row, f"{path}: record {index + 1}") for index, row in enumerate(rows)]
+    seen: set[str] = set()
+    for prompt in prompts:
+        if prompt["id"] in seen:
+            raise InputError(f"{path}: prompt id {prompt['id']!r} appears twice")
+        seen.add(prompt["id"])
+    return path.stem, prompts
+
+
+def prompt_from_row(row: dict, where: str) -> Prompt:
+    """One prompt from our record, MT-Bench's ``{question_id, turns}`` or Arena-Hard's ``{uid, prompt}``
+    / ``{question_id, turns: [{content}]}``."""
+    ident = next((row[k] for k in ("id", "question_id", "uid") if row.get(k) is not None), None)
+    if ident is None:
+        raise InputError(f"{where}: missing id (id, question_id or uid)")
+    turns = row.get("turns")
+    if turns is None and isinstance(row.get("prompt"), str):
+        turns = [row["prompt"]]
+    if isinstance(turns, list):
+        turns = [t.get("content") if isinstance(t, dict) else t for t in turns]
+    if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
+        raise InputError(f"{where}: turns must be a non-empty list of non-empty strings")
+    cluster, difficulty = row.get("cluster"), row.get("difficulty")
+    return Prompt(id=str(ident), turns=turns, category=row.get("category"),
+                  cluster=None if cluster is None else int(cluster),
+                  difficulty=None if difficulty is None else float(difficulty),
+                  source=str(row.get("source") or ""))
