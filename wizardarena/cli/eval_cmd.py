@@ -60,7 +60,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     from wizardarena.backends import Decoding, load_model
     from wizardarena.judge import JudgeConfig
     from wizardarena.ratings import RatingConfig, parse_anchor
-    from wizardarena.store import ArenaStore
+    from wizardarena.store import ArenaStore, make_owner
     from wizardarena.testsets import load_testset
 
     config = EvalConfig(
@@ -85,7 +85,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         from wizardarena.cli.progress import progress_bars
 
         with progress_bars() as progress:
-            result = run_eval(config, arena, load, arena.make_owner(), progress, loaded)
+            result = run_eval(config, arena, load, make_owner(), progress, loaded)
         arena.finish_run(run_id)
     written = write_outputs(result, Path(out))
     _print_report(result, config)

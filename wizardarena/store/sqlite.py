@@ -1,0 +1,212 @@
+"""``ArenaStore``: the crash-safe SQLite store of one arena (prompts, answers, judgments, claims, runs).
+
+Every write is its own short IMMEDIATE transaction, committed before the method returns, so a process
+killed between two calls loses nothing it wrote. Records are validated before their transaction opens.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from wizardarena.errors import InputError
+from wizardarena.records import Answer, Judgment, Prompt
+from wizardarena.store import transfer
+from wizardarena.store.claims import claim_keys
+from wizardarena.store.connection import StoreConnections
+from wizardarena.store.schema import chunks, marks
+from wizardarena.store.validate import check_answer, check_judgment, check_prompt
+
+
+def _dumps(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _only(column: str, value: object) -> tuple[str, tuple]:
+    """A ``WHERE``-clause fragment (and its parameters) that filters ``column`` when ``value`` is given."""
+    return (f" AND {column} = ?", (value,)) if value is not None else ("", ())
+
+
+class ArenaStore(StoreConnections):
+    """The store of one arena in one SQLite file (WAL mode). Safe to share between threads (each thread
+    gets its own connection) and between processes (SQLite locks; claims split the work).
+
+    ``ArenaStore(path)`` creates the file and its folders when absent; a file that is not a WizardArena
+    store, or has a newer schema, raises ``InputError`` and is left untouched.
+    """
+
+    # -- prompts -------------------------------------------------------------------------------
+    def put_prompts(self, testset: str, prompts: list[Prompt]) -> int:
+        """Add a test set's prompts (stored ones are skipped); returns how many were new. A prompt whose
+        id is stored with different content raises ``InputError`` and nothing is written."""
+        if not isinstance(testset, str) or not testset:
+            raise InputError(f"a test set name must be a non-empty string, not {testset!r}")
+        by_id: dict[str, Prompt] = {}
+        for index, prompt in enumerate(prompts):
+            prompt = check_prompt(prompt, f"testset {testset}: prompt {index + 1}")
+            if by_id.setdefault(prompt["id"], prompt) != prompt:
+                raise InputError(f"testset {testset}: prompt id {prompt['id']!r} appears twice, differently")
+        with self._write() as conn:
+            for part in chunks(list(by_id)):
+                query = ("SELECT prompt_id, record FROM prompts WHERE testset = ?"
+                         f" AND prompt_id IN ({marks(len(part))})")
+                for prompt_id, record in conn.execute(query, [testset, *part]):
+                    if json.loads(record) != json.loads(_dumps(by_id.pop(prompt_id))):
+                        raise InputError(f"testset {testset}: prompt {prompt_id!r} differs from the stored "
+                                         "one (a test set must not change under an arena)")
+            conn.executemany("INSERT INTO prompts(testset, prompt_id, record) VALUES (?, ?, ?)",
+                             [(testset, prompt_id, _dumps(p)) for prompt_id, p in by_id.items()])
+        return len(by_id)
+
+    def prompts(self, testset: str) -> list[Prompt]:
+        """The prompts of ``testset`` in the order they were first stored."""
+        rows = self._conn().execute("SELECT record FROM prompts WHERE testset = ? ORDER BY rowid", (testset,))
+        return [json.loads(record) for (record,) in rows]
+
+    def testsets(self) -> list[str]:
+        """The names of the stored test sets, sorted."""
+        rows = self._conn().execute("SELECT DISTINCT testset FROM prompts ORDER BY testset")
+        return [name for (name,) in rows]
+
+    # -- answers -------------------------------------------------------------------------------
+    def answers(self, keys: Iterable[str]) -> dict[str, Answer]:
+        """The complete answers stored under any of ``keys`` (absent keys are left out)."""
+        rows = self._select("SELECT key, record FROM answers WHERE complete = 1 AND key IN ({})", keys)
+        return {key: json.loads(record) for key, record in rows}
+
+    def partial_answers(self, keys: Iterable[str]) -> dict[str, Answer]:
+        """The incomplete answers (multi-turn answers cut short) stored under any of ``keys``."""
+        rows = self._select("SELECT key, record FROM answers WHERE complete = 0 AND key IN ({})", keys)
+        return {key: json.loads(record) for key, record in rows}
+
+    def put_answer(self, key: str, answer: Answer, complete: bool) -> bool:
+        """Store an answer under ``key``; returns whether anything changed. A partial answer may be
+        replaced (by a longer partial or a complete one); a complete answer is never replaced."""
+        answer = check_answer(answer, f"answer {key}")
+        with self._write() as conn:
+            changed = _upsert_answers(conn, [(key, answer)], complete)
+            if complete:
+                conn.execute("DELETE FROM claims WHERE key = ?", (key,))
+        return changed > 0
+
+    def all_answers(self, model: str | None = None) -> list[Answer]:
+        """Every complete answer (of ``model`` when given), ordered by key."""
+        clause, params = _only("model", model)
+        query = f"SELECT record FROM answers WHERE complete = 1{clause} ORDER BY key"
+        rows = self._conn().execute(query, params)
+        return [json.loads(record) for (record,) in rows]
+
+    def answer_count(self, model: str | None = None) -> int:
+        """How many complete answers are stored (of ``model`` when given)."""
+        clause, params = _only("model", model)
+        query = f"SELECT COUNT(*) FROM answers WHERE complete = 1{clause}"
+        return self._conn().execute(query, params).fetchone()[0]
+
+    # -- judgments -----------------------------------------------------------------------------
+    def judgments(self, keys: Iterable[str]) -> dict[str, Judgment]:
+        """The judgments stored under any of ``keys`` (absent keys are left out)."""
+        rows = self._select("SELECT key, record FROM judgments WHERE key IN ({})", keys)
+        return {key: json.loads(record) for key, record in rows}
+
+    def put_judgment(self, key: str, judgment: Judgment) -> bool:
+        """Store a judgment under ``key`` unless one is there (the first write wins); returns whether
+        this one was written."""
+        judgment = check_judgment(judgment, f"judgment {key}")
+        with self._write() as conn:
+            written = _insert_judgments(conn, [(key, judgment)])
+            conn.execute("DELETE FROM claims WHERE key = ?", (key,))
+        return written > 0
+
+    def all_judgments(self, judge: str | None = None) -> list[Judgment]:
+        """Every judgment (by ``judge`` when given), ordered by key so that the order is reproducible."""
+        clause, params = _only("judge", judge)
+        rows = self._conn().execute(f"SELECT record FROM judgments WHERE 1{clause} ORDER BY key", params)
+        return [json.loads(record) for (record,) in rows]
+
+    def judgment_count(self, judge: str | None = None, valid: bool | None = None) -> int:
+        """How many judgments are stored, optionally only those by ``judge`` and/or with ``valid`` so."""
+        by_judge, judge_params = _only("judge", judge)
+        by_valid, valid_params = _only("valid", None if valid is None else int(valid))
+        query = f"SELECT COUNT(*) FROM judgments WHERE 1{by_judge}{by_valid}"
+        return self._conn().execute(query, judge_params + valid_params).fetchone()[0]
+
+    # -- claims and runs -----------------------------------------------------------------------
+    def claim(self, keys: Iterable[str], owner: str, lease_s: float = 600.0, *, kind: str) -> list[str]:
+        """Atomically claim the keys of ``kind`` ("answer" or "judgment") that are neither done nor held by
+        a live claim of another owner; returns the keys ``owner`` now holds, in input order (its own
+        claims are renewed for ``lease_s``). Another owner's claim is taken over once its lease expired
+        or its process (on this host) is gone. ``owner`` comes from :func:`wizardarena.store.make_owner`."""
+        with self._write() as conn:
+            return claim_keys(conn, list(keys), owner, lease_s, kind)
+
+    def release(self, keys: Iterable[str], owner: str) -> None:
+        """Drop ``owner``'s claims on ``keys`` (claims of other owners are left alone)."""
+        with self._write() as conn:
+            for part in chunks(list(dict.fromkeys(keys))):
+                query = f"DELETE FROM claims WHERE owner = ? AND key IN ({marks(len(part))})"
+                conn.execute(query, [owner, *part])
+
+    def start_run(self, args: dict) -> int:
+        """Record the start of a run with its arguments; returns the run id."""
+        text = json.dumps(args, ensure_ascii=False, sort_keys=True, default=str)
+        with self._write() as conn:
+            cursor = conn.execute("INSERT INTO runs(started, args) VALUES (?, ?)", (time.time(), text))
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int) -> None:
+        """Record that run ``run_id`` finished."""
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET finished = ? WHERE id = ?", (time.time(), run_id))
+
+    def runs(self) -> list[dict]:
+        """Every recorded run as ``{"id", "started", "finished", "args"}`` (times in Unix seconds)."""
+        rows = self._conn().execute("SELECT id, started, finished, args FROM runs ORDER BY id")
+        return [{"id": i, "started": s, "finished": f, "args": json.loads(a)} for i, s, f, a in rows]
+
+    # -- files ---------------------------------------------------------------------------------
+    export_records = staticmethod(transfer.export_records)
+
+    def export_answers(self, path: str | Path, model: str | None = None) -> int:
+        """Write every complete answer (of ``model`` when given) to ``path``; returns how many."""
+        return transfer.export_answers(path, self.all_answers(model))
+
+    def export_judgments(self, path: str | Path, judge: str | None = None) -> int:
+        """Write every judgment (by ``judge`` when given) to ``path``; returns how many."""
+        return transfer.export_judgments(path, self.all_judgments(judge))
+
+    def import_answers(self, path: str | Path, key_fn: Callable[[Answer], str]) -> int:
+        """Store the answers in ``path`` as complete, each under ``key_fn(answer)``, all or nothing;
+        returns how many were new (stored complete answers are kept)."""
+        items = transfer.read_answers(path, key_fn)
+        with self._write() as conn:
+            return _upsert_answers(conn, items, complete=True)
+
+    def import_judgments(self, path: str | Path, key_fn: Callable[[Judgment], str]) -> int:
+        """Store the judgments in ``path``, each under ``key_fn(judgment)``, all or nothing; returns how
+        many were new (stored judgments are kept)."""
+        items = transfer.read_judgments(path, key_fn)
+        with self._write() as conn:
+            return _insert_judgments(conn, items)
+
+
+def _upsert_answers(conn: sqlite3.Connection, items: list[tuple[str, Answer]], complete: bool) -> int:
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT INTO answers(key, prompt_id, model, complete, record, updated) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET complete = excluded.complete, record = excluded.record,"
+        " updated = excluded.updated WHERE answers.complete = 0",
+        [(key, a["prompt_id"], a["model"], int(complete), _dumps(a), time.time()) for key, a in items])
+    return conn.total_changes - before
+
+
+def _insert_judgments(conn: sqlite3.Connection, items: list[tuple[str, Judgment]]) -> int:
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO judgments(key, prompt_id, model_a, model_b, judge, swapped, valid, record,"
+        " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(key, j["prompt_id"], j["model_a"], j["model_b"], j["judge"], int(j["swapped"]), int(j["valid"]),
+          _dumps(j), time.time()) for key, j in items])
+    return conn.total_changes - before
