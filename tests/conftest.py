@@ -1,8 +1,14 @@
-"""Fixtures shared by all tests."""
+"""Fixtures shared by all tests. Tests run offline: nothing may reach a hub."""
+
+import os
 
 from pathlib import Path
 
 import pytest
+from fixtures.tiny_model import tiny_model_path  # noqa: F401  (session fixture: a tiny local chat model)
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -74,12 +74,15 @@ def _answer_chunk(store, contestant: Contestant, model: ChatModel, decoding: Dec
         requests = [ChatRequest(p["id"], turn, _messages(p, replies[key], turn)) for key, p in batch]
         outputs = model.generate(requests, decoding)
         calls += len(requests)
+        finished: dict[bool, list] = {True: [], False: []}
         for (key, prompt), text in zip(batch, outputs):
             replies[key].append(text)
-            done = len(replies[key]) == len(prompt["turns"])
-            answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=replies[key],
+            answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=list(replies[key]),
                             meta={"spec": contestant.spec, "decoding": decoding.key()})
-            store.put_answer(key, answer, complete=done)
+            finished[len(replies[key]) == len(prompt["turns"])].append((key, answer))
+        for complete, ready in finished.items():
+            if ready:
+                store.put_answers(ready, complete=complete)
     return calls
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Callable, Sequence
 
@@ -12,9 +13,15 @@ from wizardarena.records import Answer, Prompt
 WAIT_FOR_OTHERS_S = 0.5
 
 
-def judgment_key(judge_spec: str, judge_key: str, prompt: Prompt, key_a: str, key_b: str) -> str:
-    """Content address of one game: judge spec + judge config + prompt + the ordered pair of answers."""
-    return content_key("judgment", judge_spec, judge_key, prompt["id"], prompt["turns"], key_a, key_b)
+def judgment_key(judge_digest: str, key_a: str, key_b: str) -> str:
+    """Content address of one game: the judge (spec + config, see :func:`judge_digest`) and the ordered
+    pair of answers, whose keys already address the prompt's text and each model's settings."""
+    return hashlib.sha256(f"{judge_digest}|{key_a}|{key_b}".encode()).hexdigest()[:32]
+
+
+def judge_digest(judge_spec: str, judge_key: str) -> str:
+    """Content address of a judge: its backend spec and :meth:`JudgeConfig.key`."""
+    return content_key("judgment", judge_spec, judge_key)
 
 
 def run_judgments(store, planned: dict[str, tuple], answers: dict[str, Answer],
@@ -24,21 +31,21 @@ def run_judgments(store, planned: dict[str, tuple], answers: dict[str, Answer],
 
     ``planned`` maps judgment key -> (prompt, name_a, key_a, name_b, key_b, swapped); ``answers`` maps
     answer key -> stored answer."""
-    todo = [key for key in planned if key not in store.judgments(list(planned))]
+    done = store.judgment_keys(list(planned))
+    todo = [key for key in planned if key not in done]
     judge = None
     while todo:
         keys = store.claim(todo[:chunk], owner, kind="judgment")
         if not keys:
             time.sleep(WAIT_FOR_OTHERS_S)
-            done = store.judgments(todo)
+            done = store.judgment_keys(todo)
             advance(len(done))
             todo = [key for key in todo if key not in done]
             continue
         judge = judge or judge_factory()
         try:
             games = [_game(planned[key], answers) for key in keys]
-            for key, judgment in zip(keys, judge.judge(games)):
-                store.put_judgment(key, judgment)
+            store.put_judgments(list(zip(keys, judge.judge(games))))
         finally:
             store.release(keys, owner)
         claimed = set(keys)
@@ -56,9 +63,10 @@ def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]]
                judge_spec: str, judge_key: str) -> dict[str, tuple]:
     """Judgment key -> game plan for every prompt and scheduled game (``answer_keys[(name, prompt_id)]``)."""
     planned = {}
+    digest = judge_digest(judge_spec, judge_key)
     for prompt in prompts:
         for first, second, swapped in games:
             key_a, key_b = answer_keys[(first, prompt["id"])], answer_keys[(second, prompt["id"])]
-            key = judgment_key(judge_spec, judge_key, prompt, key_a, key_b)
+            key = judgment_key(digest, key_a, key_b)
             planned[key] = (prompt, first, key_a, second, key_b, swapped)
     return planned

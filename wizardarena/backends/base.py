@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, Sequence, runtime_checkable
 
 from wizardarena.errors import InputError, WizardArenaError
@@ -35,7 +36,13 @@ class Decoding:
 
     def key(self) -> str:
         """A canonical string of the settings (stable across runs and Python versions)."""
-        return json.dumps(asdict(self), sort_keys=True)
+        return _decoding_key(self.temperature, self.max_new_tokens, self.top_p, self.seed)
+
+
+@lru_cache(maxsize=64)
+def _decoding_key(temperature: float, max_new_tokens: int, top_p: float, seed: int) -> str:
+    fields = {"max_new_tokens": max_new_tokens, "seed": seed, "temperature": temperature, "top_p": top_p}
+    return json.dumps(fields, sort_keys=True)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 from typing import Sequence
 
 from wizardarena.backends.base import ChatRequest, Decoding
@@ -62,7 +63,8 @@ class FakeModel:
         results = []
         for request in requests:
             text = "\n".join(m["content"] for m in request.messages)
-            scores = {c: 4.0 * _unit(self.name, text, c) for c in candidates}
+            digest = hashlib.sha256(f"{self.name}\x1f{text}".encode("utf-8")).digest()
+            scores = {c: 4.0 * digest[k % len(digest)] / 255 for k, c in enumerate(candidates)}
             norm = math.log(sum(math.exp(s) for s in scores.values())) if scores else 0.0
             results.append({c: s - norm for c, s in scores.items()})
         return results

@@ -72,6 +72,8 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit, anchor=parse_anchor(anchor) if anchor else None))
     _check_specs(config)
     loaded = load_testset(testset)  # bad input fails here, before the store is opened or created
+    if not dry_run:
+        _check_servers(config, load_model)
     store_path = Path(store) if store else Path(out) / "arena.sqlite"
     with ArenaStore(store_path) as arena:
         if dry_run:
@@ -97,7 +99,17 @@ def _check_specs(config) -> None:
     from wizardarena.backends.registry import parse_spec
 
     for spec in [c.spec for c in (*config.candidates, *config.opponents)] + [config.judge_spec]:
-        parse_spec(spec)
+        prefix, target = parse_spec(spec)
+        local = target.startswith(("/", ".", "~")) or target.count("/") > 1
+        if prefix in ("hf", "vllm", "answers") and local and not Path(target.split("#")[0]).expanduser().exists():
+            raise InputError(f"{spec}: no such file or directory")
+
+
+def _check_servers(config, load_model) -> None:
+    """Reach every openai: server once before any work, so an unreachable one leaves the store as it was."""
+    for spec in {c.spec for c in (*config.candidates, *config.opponents)} | {config.judge_spec}:
+        if spec.startswith("openai:"):
+            load_model(spec).ping()
 
 
 def _print_plan(plan, store_path) -> None:

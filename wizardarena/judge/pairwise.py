@@ -90,7 +90,11 @@ class PairwiseJudge:
         return self._record(game, scores[0], scores[1], None, raw)
 
     def _judge_logprob(self, games: Sequence[Game]) -> list[Judgment]:
-        requests = [self._request(game, target) for game in games for target in ("A", "B")]
+        requests = []
+        for game in games:  # render once; only the target letter differs between the two calls
+            text = self.render(game, "{target}")
+            requests += [ChatRequest(game.prompt["id"], 0, ({"role": "user", "content": text.replace("{target}", t)},))
+                         for t in ("A", "B")]
         logprobs = self.model.first_token_logprobs(requests, SCORE_TOKENS)
         self.calls += len(requests)
         out = []

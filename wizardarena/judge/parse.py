@@ -50,8 +50,13 @@ def expected_score(dist: dict[int, float]) -> float:
 
 def prob_first_better(dist_a: dict[int, float], dist_b: dict[int, float]) -> float:
     """P(score A > score B) + half P(equal), treating the two distributions as independent."""
-    return sum(pa * pb * (1.0 if a > b else 0.5 if a == b else 0.0)
-               for a, pa in dist_a.items() for b, pb in dist_b.items())
+    below = 0.0  # P(B < a), accumulated over the scores in increasing order
+    total = 0.0
+    for score in range(1, 11):
+        pb = dist_b.get(score, 0.0)
+        total += dist_a.get(score, 0.0) * (below + 0.5 * pb)
+        below += pb
+    return total
 
 
 def verdict(score_a: float, score_b: float, tie_margin: float) -> str:

@@ -92,6 +92,15 @@ class ArenaStore(StoreConnections):
                 conn.execute("DELETE FROM claims WHERE key = ?", (key,))
         return changed > 0
 
+    def put_answers(self, items: list[tuple[str, Answer]], complete: bool) -> int:
+        """Store several answers (one batch of replies) in one transaction; returns how many changed."""
+        items = [(key, check_answer(answer, f"answer {key}")) for key, answer in items]
+        with self._write() as conn:
+            changed = _upsert_answers(conn, items, complete)
+            if complete:
+                conn.executemany("DELETE FROM claims WHERE key = ?", [(key,) for key, _ in items])
+        return changed
+
     def all_answers(self, model: str | None = None) -> list[Answer]:
         """Every complete answer (of ``model`` when given), ordered by key."""
         clause, params = _only("model", model)
@@ -119,6 +128,18 @@ class ArenaStore(StoreConnections):
             written = _insert_judgments(conn, [(key, judgment)])
             conn.execute("DELETE FROM claims WHERE key = ?", (key,))
         return written > 0
+
+    def put_judgments(self, items: list[tuple[str, Judgment]]) -> int:
+        """Store the judgments of one judge batch in one transaction (first write wins per key)."""
+        items = [(key, check_judgment(judgment, f"judgment {key}")) for key, judgment in items]
+        with self._write() as conn:
+            written = _insert_judgments(conn, items)
+            conn.executemany("DELETE FROM claims WHERE key = ?", [(key,) for key, _ in items])
+        return written
+
+    def judgment_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` have a stored judgment (no records decoded: cheap for planning)."""
+        return {key for (key,) in self._select("SELECT key FROM judgments WHERE key IN ({})", keys)}
 
     def all_judgments(self, judge: str | None = None) -> list[Judgment]:
         """Every judgment (by ``judge`` when given), ordered by key so that the order is reproducible."""

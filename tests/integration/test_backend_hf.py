@@ -1,0 +1,138 @@
+"""The transformers backend on a tiny locally built chat model (CPU, offline), alone and behind the
+OpenAI-compatible client."""
+
+import math
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from fixtures.openai_server import serve_model  # noqa: E402
+from fixtures.tiny_model import tiny_model_path  # noqa: E402,F401 (a fixture)
+
+from wizardarena.backends import ChatRequest, Decoding, LogprobModel, load_model  # noqa: E402
+from wizardarena.errors import InputError  # noqa: E402
+
+DIGITS = [str(k) for k in range(1, 11)]
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    # A tiny model gains nothing from intra-op threads and loses a lot when other jobs hold the cores.
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_path):
+    return load_model(f"hf:{tiny_model_path}", batch_size=4, device="cpu")
+
+
+def _requests():
+    """Prompts of very different lengths, so batches need real padding."""
+    texts = ["Hi", "Write a short poem about the sea and the sky, then explain it line by line.", "Score: 7",
+             "Explain how a hash map works.", "A", "The quick brown fox jumps over the lazy dog " * 3, "10"]
+    return [ChatRequest(f"p{i}", 0, ({"role": "user", "content": t},)) for i, t in enumerate(texts)]
+
+
+def test_batched_greedy_equals_one_at_a_time(model):
+    decoding = Decoding(max_new_tokens=16)
+    batched = model.generate(_requests(), decoding)
+    single = [model.generate([r], decoding)[0] for r in _requests()]
+    assert batched == single
+    assert len(set(batched)) > 1
+
+
+def test_batches_are_left_padded_and_sorted_by_length(model):
+    ids = model._prompt_ids(_requests())
+    chunks = list(model._batches(ids))
+    assert [len(chunk) for chunk, _, _ in chunks] == [4, 3]
+    lengths = [len(ids[i]) for chunk, _, _ in chunks for i in chunk]
+    assert lengths == sorted(lengths, reverse=True)
+    for chunk, input_ids, mask in chunks:
+        assert bool(mask[:, -1].all())  # every prompt ends in the last column
+        for row, i in enumerate(chunk):
+            assert input_ids[row, mask[row].bool()].tolist() == ids[i]
+
+
+def test_reply_length_is_bounded_and_prompt_is_stripped(model):
+    [short] = model.generate(_requests()[:1], Decoding(max_new_tokens=5))
+    [long] = model.generate(_requests()[:1], Decoding(max_new_tokens=40))
+    longest_token = max(len(model.tokenizer.decode([i])) for i in range(len(model.tokenizer)))
+    assert 0 < len(short) <= 5 * longest_token and len(short) < len(long)
+    specials = ("<|user|>", "<|assistant|>", "<|end|>", "<|pad|>", "<|bos|>")
+    assert not any(special in long for special in specials)
+
+
+def test_multi_turn_request_uses_the_whole_history(model):
+    messages = ({"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Score: 7"})
+    request = ChatRequest("p", 1, messages)
+    prompt = model.tokenizer.decode(model._prompt_ids([request])[0])
+    assert prompt.endswith("<|assistant|>\n")
+    assert all(m["content"] in prompt for m in messages)
+    [reply] = model.generate([request], Decoding(max_new_tokens=8))
+    assert isinstance(reply, str)
+
+
+def test_first_token_logprobs(model):
+    assert isinstance(model, LogprobModel)
+    candidates = DIGITS + ["A", "B", "C", "not one token"]
+    scores = model.first_token_logprobs(_requests(), candidates)
+    assert len(scores) == len(_requests())
+    for row in scores:
+        assert set(row) == set(DIGITS + ["A", "B", "C"])
+        assert all(math.isfinite(v) and v <= 0 for v in row.values())
+    single = model.first_token_logprobs(_requests()[1:2], candidates)[0]
+    assert all(abs(single[c] - scores[1][c]) < 1e-4 for c in single)
+
+
+def test_seeded_sampling_is_reproducible(model):
+    sampled = Decoding(temperature=1.0, max_new_tokens=12, seed=7)
+    first = model.generate(_requests(), sampled)
+    assert model.generate(_requests(), sampled) == first
+    assert model.generate(_requests(), Decoding(temperature=1.0, max_new_tokens=12, seed=8)) != first
+
+
+def test_bad_paths_are_input_errors(tmp_path):
+    with pytest.raises(InputError, match=r"hf:\./no/such/dir: cannot load model \(no such directory"):
+        load_model("hf:./no/such/dir")
+    with pytest.raises(InputError, match=r"^hf:someone/not-downloaded: cannot load model \(") as err:
+        load_model("hf:someone/not-downloaded")
+    assert "\n" not in str(err.value)
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(InputError, match="cannot load model"):
+        load_model(f"hf:{tmp_path}")
+
+
+def test_openai_client_against_a_served_hf_model(model):
+    decoding = Decoding(max_new_tokens=12)
+    with serve_model(model) as url:
+        client = load_model(f"openai:test-model@{url}", backoff=0.001, max_concurrency=2)
+        replies = client.generate(_requests(), decoding)
+        scores = client.first_token_logprobs(_requests()[:3], DIGITS + ["A"])
+    assert replies == [model.generate([r], decoding)[0] for r in _requests()]
+    direct = model.first_token_logprobs(_requests()[:3], DIGITS + ["A"])
+    for got, want in zip(scores, direct):
+        assert set(got) == set(want)
+        assert all(abs(got[c] - want[c]) < 1e-5 for c in got)
+
+
+def test_chat_template_option_and_rejected_conversations(tiny_model_path):
+    template = ("{% if messages[0]['role'] == 'system' %}{{ raise_exception('no system role') }}{% endif %}"
+                "{% for m in messages %}{{ m['content'] }}\n{% endfor %}")
+    model = load_model(f"hf:{tiny_model_path}", chat_template=template)
+    assert len(model.generate(_requests()[:1], Decoding(max_new_tokens=3))) == 1
+    system = ChatRequest("p", 0, ({"role": "system", "content": "s"}, {"role": "user", "content": "u"}))
+    with pytest.raises(InputError, match="chat template rejected a conversation.*no system role"):
+        model.generate([system], Decoding(max_new_tokens=3))

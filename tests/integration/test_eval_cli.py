@@ -1,0 +1,179 @@
+"""``wizardarena eval`` end to end: real tiny transformers models, a real HTTP server, a real store."""
+
+import hashlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fixtures.openai_server import serve_model
+from fixtures.tiny_model import build_tiny_chat_model
+
+from wizardarena.backends.fake import FakeModel
+from wizardarena.cli.main import _register, cli
+
+_register()
+
+PROMPTS = [
+    {"id": "q1", "turns": ["What is 2 + 2?"], "category": "math"},
+    {"id": "q2", "turns": ["Name a colour.", "And another one?"], "category": "chat"},
+    {"id": "q3", "turns": ["Write a short greeting."], "category": "writing"},
+]
+
+
+@pytest.fixture
+def testset(tmp_path):
+    path = tmp_path / "prompts.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in PROMPTS))
+    return path
+
+
+def _eval(*args):
+    result = CliRunner().invoke(cli, ["eval", *map(str, args)], catch_exceptions=False)
+    return result
+
+
+def _records(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def test_tiny_hf_models_as_contestants_and_logprob_judge(tmp_path, testset, tiny_model_path):
+    other = build_tiny_chat_model(tmp_path / "other", seed=1)
+    out = tmp_path / "out"
+    args = ["--model", f"base=hf:{tiny_model_path}", "--model", f"tuned=hf:{other}", "--judge",
+            f"hf:{tiny_model_path}", "--judge-mode", "logprob", "--testset", testset, "--out", out,
+            "--max-new-tokens", "8", "--bootstrap", "20"]
+    first = _eval(*args)
+    assert first.exit_code == 0, first.output
+    judgments = _records(out / "judgments.jsonl")
+    assert len(judgments) == 3 * 2 and all(j["valid"] for j in judgments)  # 3 prompts x 1 pair x 2 orders
+    assert {j["swapped"] for j in judgments} == {False, True}
+    answers = _records(out / "answers.jsonl")
+    assert len(answers) == 6 and all(len(a["turns"]) == len(next(p for p in PROMPTS if p["id"] == a["prompt_id"])["turns"])
+                                     for a in answers)
+    ratings = _records(out / "ratings.jsonl")
+    assert {r["model"] for r in ratings} == {"base", "tuned"}
+    assert "best checkpoint" in first.output and "win rate" in first.output
+    again = _eval(*args)
+    assert again.exit_code == 0 and "model calls this run: 0" in again.output
+    assert _records(out / "ratings.jsonl") == ratings
+
+
+def test_openai_backend_against_a_local_server_serving_the_tiny_model(tmp_path, testset, tiny_model_path):
+    from wizardarena.backends.hf import HFModel
+
+    model = HFModel(str(tiny_model_path))
+    out = tmp_path / "out"
+    with serve_model(model, model_name="tiny") as url:
+        result = _eval("--model", f"served=openai:tiny@{url}", "--opponents", "fake:weak", "--judge",
+                       f"openai:tiny@{url}", "--judge-mode", "logprob", "--testset", testset, "--out", out,
+                       "--max-new-tokens", "8", "--bootstrap", "10")
+    assert result.exit_code == 0, result.output
+    judgments = _records(out / "judgments.jsonl")
+    assert len(judgments) == 6 and sum(j["valid"] for j in judgments) == 6
+    assert {r["model"] for r in _records(out / "ratings.jsonl")} == {"served", "weak"}
+
+
+def _store_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
+
+
+@pytest.mark.parametrize("case, message", [
+    ("malformed", "not valid JSON"),
+    ("empty", "no prompts"),
+    ("latin1", "not UTF-8"),
+    ("no-turns", "turns must be"),
+    ("backend", "unknown model backend"),
+    ("model-path", "no such file or directory"),
+    ("flag", "Invalid value for '--judge-mode'"),
+    ("server", "unreachable"),
+])
+def test_bad_input_is_one_line_exit_2_and_the_store_is_untouched(tmp_path, testset, case, message):
+    out = tmp_path / "out"
+    assert _eval("--model", "fake:a", "--model", "fake:b", "--judge", "fake:j", "--judge-mode", "logprob",
+                 "--testset", testset, "--out", out, "--bootstrap", "5").exit_code == 0
+    store = out / "arena.sqlite"
+    before = _store_digest(store)
+    bad = tmp_path / "bad.jsonl"
+    model, judge, extra = "fake:c", "fake:j", []
+    if case == "malformed":
+        bad.write_text('{"id": "x", "turns": ["hi"]}\n{"id": \n')
+    elif case == "empty":
+        bad.write_text("")
+    elif case == "latin1":
+        bad.write_bytes('{"id": "x", "turns": ["caf\xe9"]}\n'.encode("latin-1"))
+    elif case == "no-turns":
+        bad.write_text('{"id": "x"}\n')
+    else:
+        bad = testset
+    if case == "backend":
+        model = "hff:some/model"
+    elif case == "model-path":
+        model = f"hf:{tmp_path / 'no-such-model'}"
+    elif case == "flag":
+        extra = ["--judge-mode", "telepathy"]
+    elif case == "server":
+        judge = "openai:judge@http://127.0.0.1:9/v1"
+    result = _eval("--model", "fake:a", "--model", "fake:b", "--model", model, "--judge", judge, "--judge-mode",
+                   "logprob", "--testset", bad, "--out", out, "--bootstrap", "5", *extra)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines() if result.stderr else result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert _store_digest(store) == before
+
+
+def _judgment_count(store: Path) -> tuple[int, int]:
+    with sqlite3.connect(store) as conn:
+        total = conn.execute("SELECT COUNT(*) FROM judgments").fetchone()[0]
+        distinct = conn.execute("SELECT COUNT(DISTINCT key) FROM judgments").fetchone()[0]
+    return total, distinct
+
+
+def _wait_for_judging(store: Path, proc, already: int, timeout: float = 60.0) -> None:
+    """Block until this run has stored a judgment of its own (or exited)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if store.exists() and _judgment_count(store)[0] > already:
+                return
+        except sqlite3.OperationalError:  # the schema may not exist yet
+            pass
+        time.sleep(0.05)
+
+
+def test_kill_9_during_judging_then_resume_gives_identical_ratings(tmp_path, testset):
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(json.dumps({"id": f"q{k}", "turns": [f"question {k}"]}) + "\n" for k in range(30)))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with serve_model(FakeModel("judge"), model_name="judge", delay=0.02) as url:
+        def command(out):
+            return [sys.executable, "-m", "wizardarena.cli", "eval", "--model", "fake:a", "--model", "fake:b",
+                    "--opponents", "fake:strong", "--judge", f"openai:judge@{url}", "--judge-mode", "logprob",
+                    "--testset", str(many), "--out", str(out), "--bootstrap", "30", "--max-concurrency", "2"]
+
+        clean = tmp_path / "clean"
+        subprocess.run(command(clean), check=True, capture_output=True, env=env, timeout=300)
+        crashed = tmp_path / "crashed"
+        rng, seen = random.Random(7), []
+        for _ in range(3):
+            proc = subprocess.Popen(command(crashed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            _wait_for_judging(crashed / "arena.sqlite", proc, already=seen[-1] if seen else 0)
+            time.sleep(rng.uniform(0.0, 0.8))  # a random moment while judging goes on
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            if (crashed / "arena.sqlite").exists():
+                seen.append(_judgment_count(crashed / "arena.sqlite")[0])
+        done = subprocess.run(command(crashed), capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _records(crashed / "ratings.jsonl") == _records(clean / "ratings.jsonl")
+    expected = 30 * 3 * 2  # prompts x pairs (a-b, a-strong, b-strong) x orders
+    assert any(0 < count < expected for count in seen), seen  # at least one kill landed mid-judging
+    assert _judgment_count(crashed / "arena.sqlite") == (expected, expected)
+    assert _records(crashed / "judgments.jsonl") == _records(clean / "judgments.jsonl")

@@ -1,0 +1,173 @@
+"""``openai:MODEL@BASE_URL`` — any OpenAI-compatible chat server (vLLM, TGI, llama.cpp, OpenAI itself).
+
+Standard library only: ``urllib`` for HTTP, a thread pool for at most ``max_concurrency`` requests in
+flight. 429, 5xx, timeouts and connection errors are retried up to ``max_retries`` times with seeded,
+jittered exponential backoff (a ``Retry-After`` header is honoured); any other 4xx fails at once. The API
+key is read from the environment variable ``api_key_env`` and only ever sent as a Bearer header: it is
+kept out of every message and repr, and scrubbed from server error text.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import re
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from typing import Sequence
+
+from wizardarena.backends.base import BackendError, ChatRequest, Decoding
+from wizardarena.errors import InputError
+
+_SPEC = re.compile(r"^(?P<model>.+?)@(?P<url>https?://\S+)$")
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+_TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException)
+
+
+class OpenAIModel:
+    """A client for ``POST {base_url}/chat/completions``; implements ``ChatModel`` and ``LogprobModel``."""
+
+    def __init__(self, model: str, base_url: str, *, api_key_env: str = "OPENAI_API_KEY",
+                 max_concurrency: int = 8, max_retries: int = 4, timeout: float = 120.0, backoff: float = 1.0,
+                 max_backoff: float = 60.0, retry_seed: int = 0):
+        if max_concurrency < 1 or max_retries < 0 or timeout <= 0:
+            raise InputError("openai: max_concurrency >= 1, max_retries >= 0 and timeout > 0")
+        self.model, self.base_url = model, base_url.rstrip("/")
+        self.spec = f"openai:{model}@{self.base_url}"
+        self.api_key_env = api_key_env
+        self._api_key = os.environ.get(api_key_env) or None
+        self.max_concurrency, self.max_retries, self.timeout = max_concurrency, max_retries, timeout
+        self.backoff, self.max_backoff, self.retry_seed = backoff, max_backoff, retry_seed
+
+    def __repr__(self) -> str:
+        return f"OpenAIModel({self.spec!r}, api_key_env={self.api_key_env!r})"
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+    def _post_once(self, body: bytes) -> dict:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=body, headers=headers)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    def ping(self, timeout: float = 5.0) -> None:
+        """Check the server answers at all (GET /models); BackendError naming the URL if it does not.
+        Any HTTP reply counts: the point is to fail before a run writes anything, not to vet the model."""
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        request = urllib.request.Request(f"{self.base_url}/models", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout):
+                return
+        except urllib.error.HTTPError:
+            return
+        except _TRANSIENT as exc:
+            reason = self._scrub(str(getattr(exc, "reason", exc)))
+            raise BackendError(f"openai server {self.base_url} is unreachable ({reason})") from None
+
+    def _server_message(self, error: urllib.error.HTTPError) -> str:
+        try:
+            raw = error.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            raw = ""
+        finally:
+            error.close()
+        try:
+            message = json.loads(raw)["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = raw or error.reason
+        message = " ".join(self._scrub(str(message)).split())
+        return message if len(message) <= 300 else message[:300] + "..."
+
+    def _delay(self, attempt: int, rng: random.Random, retry_after: str | None) -> float:
+        if retry_after is not None:
+            try:
+                return min(max(float(retry_after), 0.0), self.max_backoff)
+            except ValueError:
+                pass  # an HTTP date instead of seconds: fall back to our own backoff
+        return min(self.max_backoff, self.backoff * 2**attempt) * (0.5 + rng.random() / 2)
+
+    def _post(self, payload: dict, index: int) -> dict:
+        """POST with bounded retries; ``index`` seeds the jitter so runs are reproducible."""
+        body = json.dumps(payload).encode("utf-8")
+        rng = random.Random(f"{self.retry_seed}:{index}")
+        url = f"{self.base_url}/chat/completions"
+        for attempt in range(self.max_retries + 1):
+            retry_after = None
+            try:
+                return self._post_once(body)
+            except urllib.error.HTTPError as exc:
+                if exc.code not in _RETRY_STATUS:
+                    message = self._server_message(exc)
+                    raise BackendError(f"{self.spec}: HTTP {exc.code} from {url}: {message}") from None
+                problem = f"HTTP {exc.code}: {self._server_message(exc)}"
+                retry_after = exc.headers.get("Retry-After") if exc.headers else None
+            except _TRANSIENT as exc:
+                reason = getattr(exc, "reason", None) or exc
+                problem = type(reason).__name__ + (f": {self._scrub(str(reason))}" if str(reason) else "")
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise BackendError(f"{self.spec}: {url} answered with invalid JSON ({exc})") from None
+            if attempt < self.max_retries:
+                time.sleep(self._delay(attempt, rng, retry_after))
+        attempts = self.max_retries + 1
+        raise BackendError(f"{self.spec}: gave up on {url} after {attempts} attempts (last: {problem})")
+
+    def _run_all(self, payloads: list[dict]) -> list[dict]:
+        if not payloads:
+            return []
+        pool = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(payloads)))
+        try:
+            futures = [pool.submit(self._post, p, i) for i, p in enumerate(payloads)]
+            return [f.result() for f in futures]
+        finally:
+            # On the first failure, drop the requests not yet sent instead of waiting for all of them.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _payload(self, request: ChatRequest, **settings) -> dict:
+        return {"model": self.model, "messages": [dict(m) for m in request.messages], **settings}
+
+    def generate(self, requests: Sequence[ChatRequest], decoding: Decoding) -> list[str]:
+        """One reply per request, in order; at most ``max_concurrency`` requests in flight."""
+        settings = {"temperature": decoding.temperature, "top_p": decoding.top_p,
+                    "max_tokens": decoding.max_new_tokens, "seed": decoding.seed}
+        responses = self._run_all([self._payload(r, **settings) for r in requests])
+        try:
+            return [(response["choices"][0]["message"].get("content") or "") for response in responses]
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise BackendError(f"{self.spec}: response without choices[0].message ({exc!r})") from None
+
+    def first_token_logprobs(self, requests: Sequence[ChatRequest],
+                             candidates: Sequence[str]) -> list[dict[str, float]]:
+        """Candidates found among the server's top-20 first tokens (matched with spaces stripped)."""
+        settings = {"temperature": 0.0, "max_tokens": 1, "logprobs": True, "top_logprobs": 20}
+        responses = self._run_all([self._payload(r, **settings) for r in requests])
+        wanted = set(candidates)
+        results = []
+        for response in responses:
+            try:
+                top = response["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+            except (KeyError, IndexError, TypeError) as exc:
+                problem = f"no first-token logprobs in the response ({exc!r})"
+                raise BackendError(f"{self.spec}: {problem}") from None
+            found: dict[str, float] = {}
+            for entry in top:
+                token = str(entry.get("token", "")).strip()
+                if token in wanted and float(entry["logprob"]) > found.get(token, float("-inf")):
+                    found[token] = float(entry["logprob"])
+            results.append(found)
+        return results
+
+
+def from_spec(target: str, **options) -> OpenAIModel:
+    """Build the client named by ``openai:MODEL@BASE_URL`` (MODEL may hold '/' and ':')."""
+    match = _SPEC.match(target)
+    if not match:
+        raise InputError(f"openai:{target}: expected openai:MODEL@BASE_URL "
+                         "(e.g. openai:my-model@http://127.0.0.1:8000/v1)")
+    return OpenAIModel(match["model"], match["url"], **options)
