@@ -152,6 +152,7 @@ def test_kill_9_during_judging_then_resume_gives_identical_ratings(tmp_path, tes
     many = tmp_path / "many.jsonl"
     many.write_text("".join(json.dumps({"id": f"q{k}", "turns": [f"question {k}"]}) + "\n" for k in range(30)))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    run_in = {"cwd": tmp_path, "env": env}  # not the repo root: import the installed package
     with serve_model(FakeModel("judge"), model_name="judge", delay=0.02) as url:
         def command(out):
             return [sys.executable, "-m", "wizardarena.cli", "eval", "--model", "fake:a", "--model", "fake:b",
@@ -159,18 +160,18 @@ def test_kill_9_during_judging_then_resume_gives_identical_ratings(tmp_path, tes
                     "--testset", str(many), "--out", str(out), "--bootstrap", "30", "--max-concurrency", "2"]
 
         clean = tmp_path / "clean"
-        subprocess.run(command(clean), check=True, capture_output=True, env=env, timeout=300)
+        subprocess.run(command(clean), check=True, capture_output=True, timeout=300, **run_in)
         crashed = tmp_path / "crashed"
         rng, seen = random.Random(7), []
         for _ in range(3):
-            proc = subprocess.Popen(command(crashed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            proc = subprocess.Popen(command(crashed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **run_in)
             _wait_for_judging(crashed / "arena.sqlite", proc, already=seen[-1] if seen else 0)
             time.sleep(rng.uniform(0.0, 0.8))  # a random moment while judging goes on
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             if (crashed / "arena.sqlite").exists():
                 seen.append(_judgment_count(crashed / "arena.sqlite")[0])
-        done = subprocess.run(command(crashed), capture_output=True, text=True, env=env, timeout=300)
+        done = subprocess.run(command(crashed), capture_output=True, text=True, timeout=300, **run_in)
     assert done.returncode == 0, done.stderr
     assert _records(crashed / "ratings.jsonl") == _records(clean / "ratings.jsonl")
     expected = 30 * 3 * 2  # prompts x pairs (a-b, a-strong, b-strong) x orders
