@@ -57,7 +57,7 @@ def main() -> None:
         config = EvalConfig(
             candidates=tuple(Contestant(f"m{k:02d}", f"fake:m{k:02d}") for k in range(args.models)),
             judge_spec=InstantJudge.spec, testset=str(testset), judge=JudgeConfig(mode="text"),
-            ratings=RatingConfig(bootstrap=args.bootstrap, unit="prompt"), chunk=512)
+            ratings=RatingConfig(bootstrap=args.bootstrap, unit="prompt"), chunk=4096)
         rows = []
         for label in ("first run", "cached rerun"):
             start = time.perf_counter()

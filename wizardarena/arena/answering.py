@@ -28,7 +28,7 @@ def answer_key(contestant: Contestant, decoding: Decoding, prompt: Prompt) -> st
 def missing_answers(store, contestant: Contestant, decoding: Decoding, prompts: Sequence[Prompt]) -> list[Prompt]:
     """Prompts this contestant has no complete stored answer for."""
     keys = {answer_key(contestant, decoding, p): p for p in prompts}
-    done = store.answers(list(keys))
+    done = store.complete_answer_keys(list(keys))
     return [p for key, p in keys.items() if key not in done]
 
 
@@ -45,7 +45,7 @@ def generate_answers(store, contestant: Contestant, model_factory: Callable[[], 
         keys = store.claim(list(todo)[:chunk], owner, kind="answer")
         if not keys:
             time.sleep(WAIT_FOR_OTHERS_S)
-            done = store.answers(list(todo))
+            done = store.complete_answer_keys(list(todo))
             for key in done:
                 advance(1)
                 todo.pop(key)

@@ -15,7 +15,7 @@ from wizardarena.battles import battles_from_records
 from wizardarena.errors import InputError
 from wizardarena.judge import JudgeConfig, PairwiseJudge
 from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
-from wizardarena.records import Answer, Battle, Judgment, Prompt
+from wizardarena.records import Battle, Judgment, Prompt
 from wizardarena.testsets import load_testset
 
 
@@ -60,10 +60,10 @@ class EvalPlan:
 
 @dataclass(frozen=True)
 class EvalResult:
-    """Everything a finished run produced."""
+    """Everything a finished run produced. ``judgments`` carry scores and verdicts but not the judge's
+    raw replies; :func:`write_outputs` reads the full records from the store."""
 
     plan: EvalPlan
-    answers: list[Answer]
     judgments: list[Judgment]
     battles: list[Battle]
     ratings: RatingResult
@@ -102,30 +102,33 @@ def run_eval(config: EvalConfig, store, load_model: Callable[[str], object], own
             advance = progress(f"answers {contestant.name}", plan.missing_answers[contestant.name])
             calls += generate_answers(store, contestant, lambda spec=contestant.spec: load_model(spec),
                                       config.decoding, plan.prompts, owner, config.chunk, advance)
-    answer_keys = {plan_item[2] for plan_item in plan.planned.values()} | {p[4] for p in plan.planned.values()}
-    answers = store.answers(list(answer_keys))
     if plan.missing_judgments:
+        answer_keys = {item[2] for item in plan.planned.values()} | {item[4] for item in plan.planned.values()}
+        answers = store.answers(list(answer_keys))
         advance = progress("judgments", plan.missing_judgments)
         calls += run_judgments(store, plan.planned, answers,
                                lambda: PairwiseJudge(load_model(config.judge_spec), config.judge),
                                owner, config.chunk, advance)
-    stored = store.judgments(list(plan.planned))
-    judgments = [stored[key] for key in sorted(stored)]
+    verdicts = store.judgment_verdicts(config.judge_spec)
+    judgments = [verdicts[key] for key in sorted(plan.planned) if key in verdicts]
     categories = {p["id"]: p.get("category") for p in plan.prompts}
     battles = battles_from_judgments(judgments, config.judge.combine, config.judge.tie_margin, categories)
     if not battles:
         raise InputError("no valid judgments: every judge reply was unparseable (see judgments.jsonl)")
     ratings = compute_ratings(battles_from_records(battles, "battles"), config.ratings)
-    ordered_answers = [answers[key] for key in sorted(answers)]
-    return EvalResult(plan, ordered_answers, judgments, battles, ratings, judge_report(judgments, config.judge.tie_margin), calls)
+    return EvalResult(plan, judgments, battles, ratings, judge_report(judgments, config.judge.tie_margin), calls)
 
 
-def write_outputs(result: EvalResult, out: Path) -> list[Path]:
-    """Write the run's answers, judgments, battles (LMSYS format) and ratings to ``out``."""
+def write_outputs(result: EvalResult, store, out: Path) -> list[Path]:
+    """Write the run's answers, judgments (full, with raw replies), battles (LMSYS format) and ratings."""
     from wizardarena.tables import write_records
 
-    files = {"answers.jsonl": result.answers, "judgments.jsonl": result.judgments, "battles.jsonl": result.battles,
-             "ratings.jsonl": result.ratings.records()}
+    planned = result.plan.planned
+    answer_keys = sorted({item[2] for item in planned.values()} | {item[4] for item in planned.values()})
+    answers, judgments = store.answers(answer_keys), store.judgments(list(planned))
+    files = {"answers.jsonl": [answers[k] for k in answer_keys if k in answers],
+             "judgments.jsonl": [judgments[k] for k in sorted(judgments)],
+             "battles.jsonl": result.battles, "ratings.jsonl": result.ratings.records()}
     written = []
     for name, records in files.items():
         write_records(out / name, list(records))

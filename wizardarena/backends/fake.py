@@ -46,7 +46,7 @@ class FakeModel:
         key = (self.name, request.prompt_id, request.turn)
         n_words = int(8 + 120 * self.quality * (0.75 + 0.5 * _unit(*key)))
         n_words = min(n_words, decoding.max_new_tokens)
-        words = [_WORDS[int(_unit(*key, decoding.seed, k) * len(_WORDS))] for k in range(n_words)]
+        words = random.Random(_unit(*key, decoding.seed)).choices(_WORDS, k=n_words)
         if self.quality < 0.5:
             return f"[{self.name}] " + " ".join(words)
         step = max(1, -(-n_words // 3))  # "better" replies come as three numbered steps

@@ -89,7 +89,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         with progress_bars() as progress:
             result = run_eval(config, arena, load, make_owner(), progress, loaded)
         arena.finish_run(run_id)
-    written = write_outputs(result, Path(out))
+        written = write_outputs(result, arena, Path(out))
     _print_report(result, config)
     click.echo(f"wrote {', '.join(p.name for p in written)} to {out}; store {store_path}", err=True)
 

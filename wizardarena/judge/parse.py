@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from wizardarena.judge.config import SCORE_RANGE
@@ -19,8 +20,8 @@ def parse_scores(text: str, patterns: Sequence[str]) -> tuple[float, float] | No
     (7.0, 9.0)
     """
     scores = []
-    for pattern in patterns:
-        found = re.findall(pattern, text, flags=re.IGNORECASE)
+    for pattern in _compiled(tuple(patterns)):
+        found = pattern.findall(text)
         if not found:
             return None
         value = float(found[-1] if isinstance(found[-1], str) else found[-1][0])
@@ -28,6 +29,11 @@ def parse_scores(text: str, patterns: Sequence[str]) -> tuple[float, float] | No
             return None
         scores.append(value)
     return scores[0], scores[1]
+
+
+@lru_cache(maxsize=32)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
 def score_distribution(logprobs: dict[str, float]) -> dict[int, float] | None:

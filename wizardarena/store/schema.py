@@ -21,7 +21,7 @@ TABLES = (
     " complete INTEGER NOT NULL, record TEXT NOT NULL, updated REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS judgments(key TEXT PRIMARY KEY, prompt_id TEXT NOT NULL,"
     " model_a TEXT NOT NULL, model_b TEXT NOT NULL, judge TEXT NOT NULL, swapped INTEGER NOT NULL,"
-    " valid INTEGER NOT NULL, record TEXT NOT NULL, created REAL NOT NULL)",
+    " valid INTEGER NOT NULL, score_a REAL, score_b REAL, record TEXT NOT NULL, created REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS claims(key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL,"
     " args TEXT NOT NULL)",

@@ -42,7 +42,17 @@ def check_answer(record: object, where: str) -> Answer:
 
 def check_judgment(record: object, where: str) -> Judgment:
     """Validate one judgment (the ``Judgment`` contract); ``where`` prefixes any error."""
+    if _well_formed_judgment(record):  # the common case, checked cheaply; anything odd gets the full check
+        return record  # type: ignore[return-value]
     return check_fields(record, JUDGMENT_FIELDS, where)  # type: ignore[return-value]
+
+
+def _well_formed_judgment(j: object) -> bool:
+    if type(j) is not dict or not all(type(j.get(k)) is str and j[k] for k in ("prompt_id", "model_a", "model_b", "judge")):
+        return False
+    scores_ok = all(j.get(k) is None or (type(j[k]) is float and math.isfinite(j[k])) for k in ("score_a", "score_b", "p_a"))
+    return (scores_ok and type(j.get("swapped")) is bool and type(j.get("valid")) is bool
+            and type(j.get("raw")) is str and j.get("winner") in (None, *JUDGMENT_WINNERS))
 
 
 def check_fields(record: object, fields: dict[str, str], where: str) -> dict:
