@@ -40,8 +40,14 @@ def prompt_from_row(row: dict, where: str) -> Prompt:
         turns = [t.get("content") if isinstance(t, dict) else t for t in turns]
     if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
         raise InputError(f"{where}: turns must be a non-empty list of non-empty strings")
-    cluster, difficulty = row.get("cluster"), row.get("difficulty")
     return Prompt(id=str(ident), turns=turns, category=row.get("category"),
-                  cluster=None if cluster is None else int(cluster),
-                  difficulty=None if difficulty is None else float(difficulty),
+                  cluster=_number(row.get("cluster"), int), difficulty=_number(row.get("difficulty"), float),
                   source=str(row.get("source") or ""))
+
+
+def _number(value, kind):
+    """A numeric field, or None: Arena-Hard's ``cluster`` is a topic label, not a cluster number."""
+    try:
+        return None if value is None else kind(value)
+    except (TypeError, ValueError):
+        return None
