@@ -178,3 +178,17 @@ def test_kill_9_during_judging_then_resume_gives_identical_ratings(tmp_path, tes
     assert any(0 < count < expected for count in seen), seen  # at least one kill landed mid-judging
     assert _judgment_count(crashed / "arena.sqlite") == (expected, expected)
     assert _records(crashed / "judgments.jsonl") == _records(clean / "judgments.jsonl")
+
+
+def test_adding_a_model_judges_only_its_new_pairs(tmp_path, testset):
+    out = tmp_path / "out"
+    base = ["--judge", "fake:j", "--judge-mode", "logprob", "--testset", testset, "--out", out, "--bootstrap", "5"]
+    assert _eval("--model", "fake:a", "--model", "fake:b", *base).exit_code == 0
+    before = _judgment_count(out / "arena.sqlite")[0]
+    dry = _eval("--model", "fake:a", "--model", "fake:b", "--model", "fake:c", *base, "--dry-run")
+    assert "c: 3 answers missing" in dry.output and "a: 0 answers missing" in dry.output
+    assert "judge: 12 of 18 judgments missing" in dry.output  # (a,c) and (b,c), 3 prompts, 2 orders
+    grown = _eval("--model", "fake:a", "--model", "fake:b", "--model", "fake:c", *base)
+    assert grown.exit_code == 0
+    assert _judgment_count(out / "arena.sqlite")[0] == before + 12
+    assert "model calls this run: 28" in grown.output  # 4 answer turns of c + 12 games x 2 logprob calls

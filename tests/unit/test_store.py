@@ -52,7 +52,7 @@ def test_new_store_has_schema_wal_and_version(tmp_path):
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"meta", "prompts", "answers", "judgments", "claims", "runs"} <= tables
-    assert {"answers_model", "judgments_judge", "judgments_pair"} <= indexes
+    assert {"answers_model", "judgments_judge"} <= indexes
     version = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
     assert version == (str(SCHEMA_VERSION),)
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -84,7 +84,8 @@ def make_plan(config: EvalConfig, store, testset: tuple[str, list[Prompt]] | Non
     missing = {c.name: missing_answers(store, c, config.decoding, prompts) for c in contestants}
     keys = {(c.name, p["id"]): answer_key(c, config.decoding, p) for c in contestants for p in prompts}
     planned = plan_games(prompts, games(pairs), keys, config.judge_spec, config.judge.key())
-    done = store.judgment_keys(list(planned))
+    judged = store.judged_keys(config.judge_spec)
+    done = [key for key in planned if key in judged]
     generations = {c.name: 0 if c.spec.startswith("answers:") else sum(len(p["turns"]) for p in missing[c.name])
                    for c in contestants}
     return EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,

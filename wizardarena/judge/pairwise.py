@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -33,6 +34,9 @@ class PairwiseJudge:
         if config.mode == "logprob" and not isinstance(model, LogprobModel):
             raise InputError(f"judge {model.spec} gives no token log-probabilities; use --judge-mode text")
         self.model, self.config, self.template = model, config, config.template_text()
+        # The template split once into literal text and slot names (str.format would trip on braces
+        # inside answers); rendering is then one join.
+        self._pieces = re.split(r"\{(history|question|answer_a|answer_b|target)\}", self.template)
         self.calls = 0  # requests sent to the judge model, retries included
 
     @property
@@ -51,11 +55,7 @@ class PairwiseJudge:
         history = "\n\n".join(f"User (turn {k + 1}): {text}" for k, text in enumerate(turns[:-1])) or "(none)"
         slots = {"history": history, "question": turns[-1], "answer_a": self._replies(game.answer_a),
                  "answer_b": self._replies(game.answer_b), "target": target}
-        # str.replace, not format(): answers and templates contain braces of their own
-        text = self.template
-        for name, value in slots.items():
-            text = text.replace("{" + name + "}", value)
-        return text
+        return "".join(slots[piece] if k % 2 else piece for k, piece in enumerate(self._pieces))
 
     def _replies(self, turns: Sequence[str]) -> str:
         if self.config.multi_turn == "last" or len(turns) == 1:

@@ -27,7 +27,6 @@ TABLES = (
     " args TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS answers_model ON answers(model)",
     "CREATE INDEX IF NOT EXISTS judgments_judge ON judgments(judge)",
-    "CREATE INDEX IF NOT EXISTS judgments_pair ON judgments(model_a, model_b)",
 )
 
 

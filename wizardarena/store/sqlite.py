@@ -141,6 +141,10 @@ class ArenaStore(StoreConnections):
         """Which of ``keys`` have a stored judgment (no records decoded: cheap for planning)."""
         return {key for (key,) in self._select("SELECT key FROM judgments WHERE key IN ({})", keys)}
 
+    def judged_keys(self, judge: str) -> set[str]:
+        """Every judgment key stored for ``judge`` (one indexed scan; cheaper than asking key by key)."""
+        return {key for (key,) in self._conn().execute("SELECT key FROM judgments WHERE judge = ?", (judge,))}
+
     def judgment_verdicts(self, judge: str) -> dict[str, Judgment]:
         """The judgments of ``judge`` without their raw replies, read from indexed columns rather than
         decoded from JSON: what rating and reports need, fast at hundreds of thousands of rows."""

@@ -48,11 +48,22 @@ def check_judgment(record: object, where: str) -> Judgment:
 
 
 def _well_formed_judgment(j: object) -> bool:
-    if type(j) is not dict or not all(type(j.get(k)) is str and j[k] for k in ("prompt_id", "model_a", "model_b", "judge")):
+    if type(j) is not dict:
         return False
-    scores_ok = all(j.get(k) is None or (type(j[k]) is float and math.isfinite(j[k])) for k in ("score_a", "score_b", "p_a"))
-    return (scores_ok and type(j.get("swapped")) is bool and type(j.get("valid")) is bool
-            and type(j.get("raw")) is str and j.get("winner") in (None, *JUDGMENT_WINNERS))
+    get = j.get
+    for name in ("prompt_id", "model_a", "model_b", "judge"):
+        value = get(name)
+        if type(value) is not str or not value:
+            return False
+    for name in ("score_a", "score_b", "p_a"):
+        value = get(name)
+        if value is not None and (type(value) is not float or not math.isfinite(value)):
+            return False
+    return (type(get("swapped")) is bool and type(get("valid")) is bool and type(get("raw")) is str
+            and get("winner") in _WINNER_OR_NONE)
+
+
+_WINNER_OR_NONE = (None, *JUDGMENT_WINNERS)
 
 
 def check_fields(record: object, fields: dict[str, str], where: str) -> dict:
