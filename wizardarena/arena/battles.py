@@ -25,7 +25,7 @@ def battles_from_judgments(judgments: Iterable[Judgment], combine: str = "separa
                 for j in sorted(valid, key=_order)]
     games: dict[tuple, list[Judgment]] = defaultdict(list)
     for j in valid:
-        first, second = sorted((j["model_a"], j["model_b"]))
+        first, second = _canonical(j["model_a"], j["model_b"])
         games[(j["prompt_id"], j["judge"], first, second)].append(j)
     out = []
     for (prompt_id, judge, first, second), group in sorted(games.items()):
@@ -39,6 +39,10 @@ def battles_from_judgments(judgments: Iterable[Judgment], combine: str = "separa
             winner = winners.pop() if len(winners) == 1 else "tie"
         out.append(_battle(first, second, winner, group[0], categories))
     return out
+
+
+def _canonical(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
 
 
 def _order(j: Judgment) -> tuple:
@@ -85,7 +89,7 @@ def judge_report(judgments: Sequence[Judgment], tie_margin: float = 0.0) -> Judg
         if result != "tie":
             decisive += 1
             first_wins += result == "model_a"
-        first, second = sorted((j["model_a"], j["model_b"]))
+        first, second = _canonical(j["model_a"], j["model_b"])
         winner = "tie" if result == "tie" else j[result]
         verdicts[(j["prompt_id"], j["judge"], first, second)].append(winner)
     both = [v for v in verdicts.values() if len(v) == 2]

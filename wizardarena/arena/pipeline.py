@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from wizardarena.arena.answering import Contestant, answer_key, generate_answers, missing_answers
+from wizardarena.arena.answering import Contestant, answer_key, generate_answers
 from wizardarena.arena.battles import JudgeReport, battles_from_judgments, judge_report
 from wizardarena.arena.judging import plan_games, run_judgments
 from wizardarena.arena.schedule import games, round_robin, versus
@@ -81,8 +81,9 @@ def make_plan(config: EvalConfig, store, testset: tuple[str, list[Prompt]] | Non
     names = [c.name for c in contestants]
     pairs = versus(names[: len(config.candidates)], names[len(config.candidates):]) if config.opponents \
         else round_robin(names)
-    missing = {c.name: missing_answers(store, c, config.decoding, prompts) for c in contestants}
     keys = {(c.name, p["id"]): answer_key(c, config.decoding, p) for c in contestants for p in prompts}
+    complete = store.complete_answer_keys(keys.values())
+    missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete] for c in contestants}
     planned = plan_games(prompts, games(pairs), keys, config.judge_spec, config.judge.key())
     judged = store.judged_keys(config.judge_spec)
     done = [key for key in planned if key in judged]
