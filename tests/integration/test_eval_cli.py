@@ -192,3 +192,22 @@ def test_adding_a_model_judges_only_its_new_pairs(tmp_path, testset):
     assert grown.exit_code == 0
     assert _judgment_count(out / "arena.sqlite")[0] == before + 12
     assert "model calls this run: 28" in grown.output  # 4 answer turns of c + 12 games x 2 logprob calls
+
+
+def test_export_battles_from_the_store_rate_like_the_run(tmp_path, testset):
+    out = tmp_path / "out"
+    assert _eval("--model", "fake:a", "--model", "fake:b", "--model", "fake:c", "--judge", "fake:j",
+                 "--judge-mode", "logprob", "--testset", testset, "--out", out, "--bootstrap", "5").exit_code == 0
+    runner = CliRunner()
+    for what, suffix in (("battles", "parquet"), ("judgments", "jsonl"), ("answers", "jsonl")):
+        result = runner.invoke(cli, ["export", str(out / "arena.sqlite"), "--what", what, "--out",
+                                     str(tmp_path / f"{what}.{suffix}")], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    assert len(_records(tmp_path / "answers.jsonl")) == 9 and len(_records(tmp_path / "judgments.jsonl")) == 18
+    rated = runner.invoke(cli, ["ratings", str(tmp_path / "battles.parquet"), "--bootstrap", "5", "--unit", "prompt",
+                                "--out", str(tmp_path / "r.jsonl")], catch_exceptions=False)
+    assert rated.exit_code == 0, rated.output
+    assert _records(tmp_path / "r.jsonl") == _records(out / "ratings.jsonl")
+    missing = runner.invoke(cli, ["export", str(tmp_path / "nope.sqlite"), "--what", "answers", "--out",
+                                  str(tmp_path / "x.jsonl")])
+    assert missing.exit_code == 2
