@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NamedTuple, TypedDict
 
 WinnerValue = Literal["model_a", "model_b", "tie", "tie (bothbad)"]
 WINNER_VALUES: tuple[str, ...] = ("model_a", "model_b", "tie", "tie (bothbad)")
@@ -43,6 +43,27 @@ class Judgment(TypedDict):
     winner: Literal["model_a", "model_b", "tie"] | None
     valid: bool
     raw: str
+
+
+class Verdict(NamedTuple):
+    """What rating needs of a :class:`Judgment`, without the raw reply. The field order is the order
+    battles are listed in (prompt, judge, models, swap), so sorting verdicts sorts them that way."""
+
+    prompt_id: str
+    judge: str
+    model_a: str
+    model_b: str
+    swapped: bool
+    valid: bool
+    score_a: float | None
+    score_b: float | None
+
+    @classmethod
+    def of(cls, judgment: Judgment) -> "Verdict":
+        """The verdict part of a full judgment record."""
+        j = judgment
+        return cls(j["prompt_id"], j["judge"], j["model_a"], j["model_b"], bool(j["swapped"]), bool(j["valid"]),
+                   j["score_a"], j["score_b"])
 
 
 class Battle(TypedDict, total=False):

@@ -110,10 +110,13 @@ def test_score_distribution_helpers():
 
 def test_custom_template_and_bad_config(tmp_path):
     template = tmp_path / "t.txt"
-    template.write_text("Q: {question} H: {history} A: {answer_a} B: {answer_b}")
+    template.write_text('Q: {question} H: {history} A: {answer_a} B: {answer_b} Reply as {"a": 1} {0} {}')
     judge = ScriptedJudge(["Score A: 4\nScore B: 6"])
-    PairwiseJudge(judge, JudgeConfig(template=str(template))).judge([_game()])
-    assert judge.requests[0].messages[0]["content"].startswith("Q: And Naples?")
+    game = Game(PROMPT, "x", "y", ["Use {answer_b} and {target}"], ["}{"], False)
+    PairwiseJudge(judge, JudgeConfig(template=str(template))).judge([game])
+    assert judge.requests[0].messages[0]["content"] == (
+        'Q: And Naples? H: User (turn 1): Plan a trip {to} Rome A: Use {answer_b} and {target} B: }{'
+        ' Reply as {"a": 1} {0} {}')  # braces in the template and in the texts are kept as they are
     (tmp_path / "bad.txt").write_text("no slots")
     with pytest.raises(InputError, match="lacks"):
         PairwiseJudge(judge, JudgeConfig(template=str(tmp_path / "bad.txt")))

@@ -74,19 +74,20 @@ def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path, content):
     assert path.read_bytes() == content
 
 
-def test_a_foreign_database_or_a_newer_schema_is_refused_untouched(tmp_path):
+def test_a_foreign_database_or_another_schema_version_is_refused_untouched(tmp_path):
     foreign = tmp_path / "foreign.sqlite"
     conn = sqlite3.connect(foreign)
     conn.execute("CREATE TABLE things(x)")
     conn.commit()
     conn.close()
-    newer = tmp_path / "newer.sqlite"
-    ArenaStore(newer).close()
-    conn = sqlite3.connect(newer)
-    conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION + 1),))
-    conn.commit()
-    conn.close()
-    for path in (foreign, newer):
+    other_versions = [tmp_path / "newer.sqlite", tmp_path / "older.sqlite"]
+    for path, version in zip(other_versions, (SCHEMA_VERSION + 1, SCHEMA_VERSION - 1)):
+        ArenaStore(path).close()
+        conn = sqlite3.connect(path)
+        conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(version),))
+        conn.commit()
+        conn.close()
+    for path in (foreign, *other_versions):
         before = path.read_bytes()
         with pytest.raises(InputError, match="is not a WizardArena store"):
             ArenaStore(path)
@@ -134,6 +135,7 @@ def test_answers_upsert_from_partial_to_complete_and_never_downgrade(store):
 def test_judgments_round_trip_first_write_wins_and_order_by_key(store):
     records = [judgment(f"p{i}", judge="j1" if i % 2 else "j2", swapped=bool(i % 3)) for i in range(6)]
     records.append(judgment("bad", valid=False, winner=None, score_a=None, score_b=None, p_a=None, raw="?"))
+    records.append({**judgment("extra", p_a=0.25), "latency_s": 1.5})  # keys outside the contract are kept
     for record in records:
         assert store.put_judgment(judgment_key(record), record)
     assert not store.put_judgment(judgment_key(records[0]), {**records[0], "winner": "tie"})
@@ -141,7 +143,8 @@ def test_judgments_round_trip_first_write_wins_and_order_by_key(store):
     assert store.all_judgments() == [r for _, r in by_key]
     assert store.judgments([judgment_key(records[0])]) == {judgment_key(records[0]): records[0]}
     assert store.all_judgments("j1") == [r for _, r in by_key if r["judge"] == "j1"]
-    assert store.judgment_count() == 7 and store.judgment_count(judge="j1") == 3
+    assert [list(r) for r in store.all_judgments()] == [list(r) for _, r in by_key]  # field order too
+    assert store.judgment_count() == 8 and store.judgment_count(judge="j1") == 3
     assert store.judgment_count(valid=False) == 1 and store.judgment_count(judge="j2", valid=True) == 3
 
 

@@ -25,11 +25,11 @@ def answer_key(contestant: Contestant, decoding: Decoding, prompt: Prompt) -> st
     return content_key("answer", contestant.spec, decoding.key(), prompt["id"], prompt["turns"])
 
 
-def missing_answers(store, contestant: Contestant, decoding: Decoding, prompts: Sequence[Prompt]) -> list[Prompt]:
-    """Prompts this contestant has no complete stored answer for."""
+def missing_answers(store, contestant: Contestant, decoding: Decoding, prompts: Sequence[Prompt]) -> dict[str, Prompt]:
+    """Answer key -> prompt for the prompts this contestant has no complete stored answer for."""
     keys = {answer_key(contestant, decoding, p): p for p in prompts}
     done = store.complete_answer_keys(list(keys))
-    return [p for key, p in keys.items() if key not in done]
+    return {key: p for key, p in keys.items() if key not in done}
 
 
 def generate_answers(store, contestant: Contestant, model_factory: Callable[[], ChatModel], decoding: Decoding,
@@ -39,7 +39,7 @@ def generate_answers(store, contestant: Contestant, model_factory: Callable[[], 
 
     Work is claimed in chunks so two processes sharing the store never answer the same prompt; keys
     another live process holds are waited for (or taken over once its claim lapses)."""
-    todo = {answer_key(contestant, decoding, p): p for p in missing_answers(store, contestant, decoding, prompts)}
+    todo = missing_answers(store, contestant, decoding, prompts)
     model, calls = None, 0
     while todo:
         keys = store.claim(list(todo)[:chunk], owner, kind="answer")
@@ -53,7 +53,7 @@ def generate_answers(store, contestant: Contestant, model_factory: Callable[[], 
         model = model or model_factory()
         try:
             calls += _answer_chunk(store, contestant, model, decoding, [(k, todo[k]) for k in keys])
-        finally:
+        finally:  # put_answers drops the claims of complete answers; this frees any partial ones
             store.release(keys, owner)
         for key in keys:
             todo.pop(key)

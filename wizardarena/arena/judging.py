@@ -13,12 +13,6 @@ from wizardarena.records import Answer, Prompt
 WAIT_FOR_OTHERS_S = 0.5
 
 
-def judgment_key(judge_digest: str, key_a: str, key_b: str) -> str:
-    """Content address of one game: the judge (spec + config, see :func:`judge_digest`) and the ordered
-    pair of answers, whose keys already address the prompt's text and each model's settings."""
-    return hashlib.sha256(f"{judge_digest}|{key_a}|{key_b}".encode()).hexdigest()[:32]
-
-
 def judge_digest(judge_spec: str, judge_key: str) -> str:
     """Content address of a judge: its backend spec and :meth:`JudgeConfig.key`."""
     return content_key("judgment", judge_spec, judge_key)
@@ -45,9 +39,10 @@ def run_judgments(store, planned: dict[str, tuple], answers: dict[str, Answer],
         judge = judge or judge_factory()
         try:
             games = [_game(planned[key], answers) for key in keys]
-            store.put_judgments(list(zip(keys, judge.judge(games))))
-        finally:
+            store.put_judgments(list(zip(keys, judge.judge(games))))  # also drops these claims
+        except BaseException:
             store.release(keys, owner)
+            raise
         claimed = set(keys)
         todo = [key for key in todo if key not in claimed]
         advance(len(keys))
@@ -61,12 +56,16 @@ def _game(plan: tuple, answers: dict[str, Answer]) -> Game:
 
 def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]], answer_keys: dict,
                judge_spec: str, judge_key: str) -> dict[str, tuple]:
-    """Judgment key -> game plan for every prompt and scheduled game (``answer_keys[(name, prompt_id)]``)."""
+    """Judgment key -> game plan for every prompt and scheduled game (``answer_keys[(name, prompt_id)]``).
+
+    A judgment key addresses the content of one game: the judge (:func:`judge_digest`) and the ordered
+    pair of answer keys, which already address the prompt's text and each model's settings."""
     planned = {}
     digest = judge_digest(judge_spec, judge_key)
+    sha256 = hashlib.sha256
     for prompt in prompts:
         for first, second, swapped in games:
             key_a, key_b = answer_keys[(first, prompt["id"])], answer_keys[(second, prompt["id"])]
-            key = judgment_key(digest, key_a, key_b)
+            key = sha256(f"{digest}|{key_a}|{key_b}".encode()).hexdigest()[:32]
             planned[key] = (prompt, first, key_a, second, key_b, swapped)
     return planned

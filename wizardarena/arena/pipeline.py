@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from wizardarena.arena.answering import Contestant, answer_key, generate_answers
-from wizardarena.arena.battles import JudgeReport, battles_from_judgments, judge_report
+from wizardarena.arena.battles import JudgeReport, battle_columns, battle_rows, judge_report
 from wizardarena.arena.judging import plan_games, run_judgments
 from wizardarena.arena.schedule import games, round_robin, versus
 from wizardarena.backends.base import Decoding
-from wizardarena.battles import battles_from_records
+from wizardarena.battles import battles_from_columns
 from wizardarena.errors import InputError
 from wizardarena.judge import JudgeConfig, PairwiseJudge
 from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
-from wizardarena.records import Battle, Judgment, Prompt
+from wizardarena.records import Battle, Prompt, Verdict
 from wizardarena.testsets import load_testset
 
 
@@ -60,15 +63,20 @@ class EvalPlan:
 
 @dataclass(frozen=True)
 class EvalResult:
-    """Everything a finished run produced. ``judgments`` carry scores and verdicts but not the judge's
-    raw replies; :func:`write_outputs` reads the full records from the store."""
+    """Everything a finished run produced. ``judgments`` are the verdicts (scores, no raw replies);
+    :func:`write_outputs` reads the full records from the store."""
 
     plan: EvalPlan
-    judgments: list[Judgment]
-    battles: list[Battle]
+    judgments: list[Verdict]
+    battle_columns: dict[str, list]
     ratings: RatingResult
     judge_report: JudgeReport
     model_calls: int
+
+    @cached_property
+    def battles(self) -> list[Battle]:
+        """The battles as LMSYS-format records."""
+        return battle_rows(self.battle_columns)
 
 
 def make_plan(config: EvalConfig, store, testset: tuple[str, list[Prompt]] | None = None) -> EvalPlan:
@@ -97,7 +105,8 @@ def run_eval(config: EvalConfig, store, load_model: Callable[[str], object], own
              progress: Callable[[str, int], Callable[[int], None]] = lambda label, total: (lambda n: None),
              testset: tuple[str, list[Prompt]] | None = None) -> EvalResult:
     """Run (or resume) an evaluation; ``load_model(spec)`` builds backends, only when work needs them."""
-    plan = make_plan(config, store, testset)
+    with _gc_paused():
+        plan = make_plan(config, store, testset)
     calls = 0
     for contestant in (*config.candidates, *config.opponents):
         if plan.missing_answers[contestant.name]:
@@ -111,14 +120,29 @@ def run_eval(config: EvalConfig, store, load_model: Callable[[str], object], own
         calls += run_judgments(store, plan.planned, answers,
                                lambda: PairwiseJudge(load_model(config.judge_spec), config.judge),
                                owner, config.chunk, advance)
-    verdicts = store.judgment_verdicts(config.judge_spec)
-    judgments = [verdicts[key] for key in sorted(plan.planned) if key in verdicts]
-    categories = {p["id"]: p.get("category") for p in plan.prompts}
-    battles = battles_from_judgments(judgments, config.judge.combine, config.judge.tie_margin, categories)
-    if not battles:
-        raise InputError("no valid judgments: every judge reply was unparseable (see judgments.jsonl)")
-    ratings = compute_ratings(battles_from_records(battles, "battles"), config.ratings)
-    return EvalResult(plan, judgments, battles, ratings, judge_report(judgments, config.judge.tie_margin), calls)
+    with _gc_paused():
+        verdicts = store.judgment_verdicts(config.judge_spec)
+        judgments = [verdicts[key] for key in plan.planned if key in verdicts]
+        categories = {p["id"]: p.get("category") for p in plan.prompts}
+        columns = battle_columns(judgments, config.judge.combine, config.judge.tie_margin, categories)
+        if not columns["winner"]:
+            raise InputError("no valid judgments: every judge reply was unparseable (see judgments.jsonl)")
+        ratings = compute_ratings(battles_from_columns(columns, "battles"), config.ratings)
+        report = judge_report(judgments, config.judge.tie_margin)
+    return EvalResult(plan, judgments, columns, ratings, report, calls)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector around bulk, cycle-free allocation (hundreds of thousands of tuples):
+    otherwise it re-traverses the growing heap again and again, which cost a third of a cached rerun."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def write_outputs(result: EvalResult, store, out: Path) -> list[Path]:

@@ -32,6 +32,6 @@ def export(store, what, out, judge, model, combine) -> None:
         elif what == "judgments":
             records = arena.all_judgments(judge)
         else:
-            records = battles_from_judgments(arena.all_judgments(judge), combine)
+            records = battles_from_judgments(arena.judgment_verdicts(judge).values(), combine)
     write_records(out, records)
     click.echo(f"wrote {len(records)} {what} to {out}", err=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
-from typing import Sequence
+from dataclasses import replace
+from typing import NamedTuple, Sequence
 
 from wizardarena.backends.base import ChatModel, ChatRequest, LogprobModel
 from wizardarena.errors import InputError
@@ -15,8 +15,7 @@ from wizardarena.judge.parse import (SCORE_TOKENS, expected_score, parse_scores,
 from wizardarena.records import Judgment, Prompt
 
 
-@dataclass(frozen=True)
-class Game:
+class Game(NamedTuple):
     """One judge call: ``answer_a`` is shown first. ``swapped`` marks the reversed canonical order."""
 
     prompt: Prompt
@@ -34,9 +33,11 @@ class PairwiseJudge:
         if config.mode == "logprob" and not isinstance(model, LogprobModel):
             raise InputError(f"judge {model.spec} gives no token log-probabilities; use --judge-mode text")
         self.model, self.config, self.template = model, config, config.template_text()
-        # The template split once into literal text and slot names (str.format would trip on braces
-        # inside answers); rendering is then one join.
-        self._pieces = re.split(r"\{(history|question|answer_a|answer_b|target)\}", self.template)
+        # Only the five slots are placeholders: every other brace in a user's template is escaped, so
+        # rendering is one str.format call (values may hold braces; format never parses them).
+        pieces = re.split(r"\{(history|question|answer_a|answer_b|target)\}", self.template)
+        self._format = "".join("{" + piece + "}" if k % 2 else piece.replace("{", "{{").replace("}", "}}")
+                               for k, piece in enumerate(pieces)).format
         self.calls = 0  # requests sent to the judge model, retries included
 
     @property
@@ -52,10 +53,10 @@ class PairwiseJudge:
     def render(self, game: Game, target: str = "") -> str:
         """The judge prompt for ``game`` (``target`` names the response to score in logprob mode)."""
         turns = game.prompt["turns"]
-        history = "\n\n".join(f"User (turn {k + 1}): {text}" for k, text in enumerate(turns[:-1])) or "(none)"
-        slots = {"history": history, "question": turns[-1], "answer_a": self._replies(game.answer_a),
-                 "answer_b": self._replies(game.answer_b), "target": target}
-        return "".join(slots[piece] if k % 2 else piece for k, piece in enumerate(self._pieces))
+        history = "\n\n".join(f"User (turn {k + 1}): {text}" for k, text in enumerate(turns[:-1])) \
+            if len(turns) > 1 else "(none)"
+        return self._format(history=history, question=turns[-1], answer_a=self._replies(game.answer_a),
+                            answer_b=self._replies(game.answer_b), target=target)
 
     def _replies(self, turns: Sequence[str]) -> str:
         if self.config.multi_turn == "last" or len(turns) == 1:
@@ -67,6 +68,7 @@ class PairwiseJudge:
 
     def _judge_text(self, games: Sequence[Game]) -> list[Judgment]:
         replies: list[list[str]] = [[] for _ in games]
+        scores: list[tuple[float, float] | None] = [None] * len(games)
         pending = list(range(len(games)))
         decoding = self.config.decoding
         for attempt in range(self.config.max_retries + 1):
@@ -79,11 +81,11 @@ class PairwiseJudge:
             self.calls += len(pending)
             for i, text in zip(pending, outputs):
                 replies[i].append(text)
-            pending = [i for i in pending if parse_scores(replies[i][-1], self.config.patterns) is None]
-        return [self._text_judgment(game, tries) for game, tries in zip(games, replies)]
+                scores[i] = parse_scores(text, self.config.patterns)
+            pending = [i for i in pending if scores[i] is None]
+        return [self._text_judgment(game, tries, parsed) for game, tries, parsed in zip(games, replies, scores)]
 
-    def _text_judgment(self, game: Game, tries: list[str]) -> Judgment:
-        scores = parse_scores(tries[-1], self.config.patterns)
+    def _text_judgment(self, game: Game, tries: list[str], scores: tuple[float, float] | None) -> Judgment:
         raw = tries[-1] if len(tries) == 1 else json.dumps({"attempts": tries}, ensure_ascii=False)
         if scores is None:
             return self._record(game, None, None, None, raw)
@@ -91,10 +93,8 @@ class PairwiseJudge:
 
     def _judge_logprob(self, games: Sequence[Game]) -> list[Judgment]:
         requests = []
-        for game in games:  # render once; only the target letter differs between the two calls
-            text = self.render(game, "{target}")
-            requests += [ChatRequest(game.prompt["id"], 0, ({"role": "user", "content": text.replace("{target}", t)},))
-                         for t in ("A", "B")]
+        for game in games:
+            requests += [self._request(game, target) for target in ("A", "B")]
         logprobs = self.model.first_token_logprobs(requests, SCORE_TOKENS)
         self.calls += len(requests)
         out = []

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from wizardarena.errors import InputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a judgment's record no longer repeats its columns
 BUSY_TIMEOUT_S = 30.0
+WAL_CHECKPOINT_PAGES = 16384  # pages of 4 KiB
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _CHUNK = 500  # keys per IN (...) query: far below SQLite's limit on bound parameters
 
@@ -39,6 +40,9 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash of the process loses no commit
+    # Checkpoint the WAL into the database every 64 MiB rather than every 4 MiB: each checkpoint syncs the
+    # file, and at the default a large judging run spent a tenth of its time there.
+    conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     return conn
 
 
@@ -106,6 +110,9 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
         version = int(row[0])
     except ValueError:
         raise InputError(f"{path} is not a WizardArena store (schema version {row[0]!r})") from None
+    if version < SCHEMA_VERSION:
+        raise InputError(f"{path} is not a WizardArena store this version can read (schema version {version}"
+                         " is a pre-release format: start a new store)")
     if version > SCHEMA_VERSION:
         raise InputError(f"{path} is not a WizardArena store this version can read (schema version "
                          f"{version}, newer than {SCHEMA_VERSION}: upgrade wizardarena)")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from wizardarena.errors import InputError
-from wizardarena.records import Answer, Judgment, Prompt
+from wizardarena.records import Answer, Judgment, Prompt, Verdict
 from wizardarena.store import transfer
 from wizardarena.store.claims import claim_keys
 from wizardarena.store.connection import StoreConnections
@@ -21,8 +21,7 @@ from wizardarena.store.schema import chunks, marks
 from wizardarena.store.validate import check_answer, check_judgment, check_prompt
 
 
-def _dumps(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one per record
 
 
 def _only(column: str, value: object) -> tuple[str, tuple]:
@@ -117,8 +116,8 @@ class ArenaStore(StoreConnections):
     # -- judgments -----------------------------------------------------------------------------
     def judgments(self, keys: Iterable[str]) -> dict[str, Judgment]:
         """The judgments stored under any of ``keys`` (absent keys are left out)."""
-        rows = self._select("SELECT key, record FROM judgments WHERE key IN ({})", keys)
-        return {key: json.loads(record) for key, record in rows}
+        rows = self._select(f"SELECT key, {_JUDGMENT_READ} FROM judgments WHERE key IN ({{}})", keys)
+        return {row[0]: _judgment_from_row(*row[1:]) for row in rows}
 
     def put_judgment(self, key: str, judgment: Judgment) -> bool:
         """Store a judgment under ``key`` unless one is there (the first write wins); returns whether
@@ -145,14 +144,14 @@ class ArenaStore(StoreConnections):
         """Every judgment key stored for ``judge`` (one indexed scan; cheaper than asking key by key)."""
         return {key for (key,) in self._conn().execute("SELECT key FROM judgments WHERE judge = ?", (judge,))}
 
-    def judgment_verdicts(self, judge: str) -> dict[str, Judgment]:
-        """The judgments of ``judge`` without their raw replies, read from indexed columns rather than
-        decoded from JSON: what rating and reports need, fast at hundreds of thousands of rows."""
-        rows = self._conn().execute("SELECT key, prompt_id, model_a, model_b, swapped, valid, score_a, score_b"
-                                    " FROM judgments WHERE judge = ?", (judge,))
-        return {key: Judgment(prompt_id=prompt, model_a=a, model_b=b, judge=judge, swapped=bool(swapped),
-                              score_a=score_a, score_b=score_b, p_a=None, winner=None, valid=bool(valid), raw="")
-                for key, prompt, a, b, swapped, valid, score_a, score_b in rows}
+    def judgment_verdicts(self, judge: str | None = None) -> dict[str, Verdict]:
+        """Key -> :class:`Verdict` for every judgment (of ``judge`` when given), read from indexed columns
+        rather than decoded from JSON: what rating and reports need, fast at hundreds of thousands of rows."""
+        clause, params = _only("judge", judge)
+        rows = self._conn().execute("SELECT key, prompt_id, judge, model_a, model_b, swapped, valid, score_a,"
+                                    f" score_b FROM judgments WHERE 1{clause}", params)
+        return {key: Verdict(prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b)
+                for key, prompt, by, a, b, swapped, valid, score_a, score_b in rows}
 
     def complete_answer_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` have a complete stored answer (no records decoded)."""
@@ -162,8 +161,8 @@ class ArenaStore(StoreConnections):
     def all_judgments(self, judge: str | None = None) -> list[Judgment]:
         """Every judgment (by ``judge`` when given), ordered by key so that the order is reproducible."""
         clause, params = _only("judge", judge)
-        rows = self._conn().execute(f"SELECT record FROM judgments WHERE 1{clause} ORDER BY key", params)
-        return [json.loads(record) for (record,) in rows]
+        query = f"SELECT {_JUDGMENT_READ} FROM judgments WHERE 1{clause} ORDER BY key"
+        return [_judgment_from_row(*row) for row in self._conn().execute(query, params)]
 
     def judgment_count(self, judge: str | None = None, valid: bool | None = None) -> int:
         """How many judgments are stored, optionally only those by ``judge`` and/or with ``valid`` so."""
@@ -241,11 +240,30 @@ def _upsert_answers(conn: sqlite3.Connection, items: list[tuple[str, Answer]], c
     return conn.total_changes - before
 
 
+# A judgment's contract fields that have columns of their own; ``record`` holds only the rest as JSON
+# (``p_a``, ``winner``, ``raw`` and any extra keys), so nothing is stored twice.
+_JUDGMENT_COLUMNS = ("prompt_id", "model_a", "model_b", "judge", "swapped", "valid", "score_a", "score_b")
+_JUDGMENT_READ = ", ".join(_JUDGMENT_COLUMNS) + ", record"
+
+
 def _insert_judgments(conn: sqlite3.Connection, items: list[tuple[str, Judgment]]) -> int:
     before = conn.total_changes
+    in_columns = set(_JUDGMENT_COLUMNS)
+    now = time.time()
     conn.executemany(
         "INSERT OR IGNORE INTO judgments(key, prompt_id, model_a, model_b, judge, swapped, valid, score_a,"
         " score_b, record, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(key, j["prompt_id"], j["model_a"], j["model_b"], j["judge"], int(j["swapped"]), int(j["valid"]),
-          j["score_a"], j["score_b"], _dumps(j), time.time()) for key, j in items])
+          j["score_a"], j["score_b"], _dumps({k: v for k, v in j.items() if k not in in_columns}), now)
+         for key, j in items])
     return conn.total_changes - before
+
+
+def _judgment_from_row(prompt_id: str, model_a: str, model_b: str, judge: str, swapped: int, valid: int,
+                       score_a: float | None, score_b: float | None, record: str) -> Judgment:
+    rest = json.loads(record)
+    judgment = Judgment(prompt_id=prompt_id, model_a=model_a, model_b=model_b, judge=judge, swapped=swapped == 1,
+                        score_a=score_a, score_b=score_b, p_a=rest.pop("p_a"), winner=rest.pop("winner"),
+                        valid=valid == 1, raw=rest.pop("raw"))
+    judgment.update(rest)
+    return judgment
