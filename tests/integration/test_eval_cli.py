@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -148,16 +149,30 @@ def _wait_for_judging(store: Path, proc, already: int, timeout: float = 60.0) ->
         time.sleep(0.05)
 
 
-def test_kill_9_during_judging_then_resume_gives_identical_ratings(tmp_path, testset):
+def _many_prompts(tmp_path, count=30):
     many = tmp_path / "many.jsonl"
-    many.write_text("".join(json.dumps({"id": f"q{k}", "turns": [f"question {k}"]}) + "\n" for k in range(30)))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    run_in = {"cwd": tmp_path, "env": env}  # not the repo root: import the installed package
+    many.write_text("".join(json.dumps({"id": f"q{k}", "turns": [f"question {k}"]}) + "\n" for k in range(count)))
+    return many
+
+
+def _served_eval(url, testset, out, *extra):
+    """An eval subprocess command: two fake contestants and a fake opponent, judged over HTTP."""
+    return [sys.executable, "-m", "wizardarena.cli", "eval", "--model", "fake:a", "--model", "fake:b",
+            "--opponents", "fake:strong", "--judge", f"openai:judge@{url}", "--judge-mode", "logprob",
+            "--testset", str(testset), "--out", str(out), "--bootstrap", "30", "--max-concurrency", "2", *extra]
+
+
+# not the repo root: the subprocesses import the installed package
+def _run_in(tmp_path):
+    return {"cwd": tmp_path, "env": {**os.environ, "PYTHONUNBUFFERED": "1"}}
+
+
+def test_kill_9_during_judging_then_resume_gives_identical_ratings(tmp_path, testset):
+    many = _many_prompts(tmp_path)
+    run_in = _run_in(tmp_path)
     with serve_model(FakeModel("judge"), model_name="judge", delay=0.02) as url:
         def command(out):
-            return [sys.executable, "-m", "wizardarena.cli", "eval", "--model", "fake:a", "--model", "fake:b",
-                    "--opponents", "fake:strong", "--judge", f"openai:judge@{url}", "--judge-mode", "logprob",
-                    "--testset", str(many), "--out", str(out), "--bootstrap", "30", "--max-concurrency", "2"]
+            return _served_eval(url, many, out)
 
         clean = tmp_path / "clean"
         subprocess.run(command(clean), check=True, capture_output=True, timeout=300, **run_in)
@@ -178,6 +193,27 @@ def test_kill_9_during_judging_then_resume_gives_identical_ratings(tmp_path, tes
     assert any(0 < count < expected for count in seen), seen  # at least one kill landed mid-judging
     assert _judgment_count(crashed / "arena.sqlite") == (expected, expected)
     assert _records(crashed / "judgments.jsonl") == _records(clean / "judgments.jsonl")
+
+
+def test_two_evals_on_one_store_share_the_work_and_agree(tmp_path):
+    many = _many_prompts(tmp_path)
+    run_in = _run_in(tmp_path)
+    shared = tmp_path / "shared.sqlite"
+    with serve_model(FakeModel("judge"), model_name="judge", delay=0.02) as url:
+        subprocess.run(_served_eval(url, many, tmp_path / "alone"), check=True, capture_output=True,
+                       timeout=300, **run_in)
+        procs = [subprocess.Popen(_served_eval(url, many, tmp_path / f"run{k}", "--store", shared),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **run_in)
+                 for k in range(2)]
+        outputs = [proc.communicate(timeout=300) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], outputs
+    calls = [int(re.search(r"model\s+calls\s+this\s+run:\s+(\d+)", out).group(1)) for out, _ in outputs]
+    games = 30 * 3 * 2  # prompts x pairs x orders
+    assert sum(calls) == 30 * 3 + games * 2, calls  # every answer turn and logprob call made exactly once
+    assert min(calls) > 0, calls  # both runs did part of the work
+    assert _judgment_count(shared) == (games, games)
+    for k in range(2):
+        assert _records(tmp_path / f"run{k}" / "ratings.jsonl") == _records(tmp_path / "alone" / "ratings.jsonl")
 
 
 def test_adding_a_model_judges_only_its_new_pairs(tmp_path, testset):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from wizardarena.arena.work import claimed_batches
 from wizardarena.backends.base import ChatModel, ChatRequest, Decoding, content_key
 from wizardarena.records import Answer, Prompt
-
-WAIT_FOR_OTHERS_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -37,26 +35,16 @@ def generate_answers(store, contestant: Contestant, model_factory: Callable[[], 
                      advance: Callable[[int], None] = lambda n: None) -> int:
     """Generate and store every missing answer; returns the number of model requests made.
 
-    Work is claimed in chunks so two processes sharing the store never answer the same prompt; keys
-    another live process holds are waited for (or taken over once its claim lapses)."""
+    Work is claimed in chunks (:func:`claimed_batches`), so processes sharing the store split it and
+    never answer the same prompt twice."""
     todo = missing_answers(store, contestant, decoding, prompts)
     model, calls = None, 0
-    while todo:
-        keys = store.claim(list(todo)[:chunk], owner, kind="answer")
-        if not keys:
-            time.sleep(WAIT_FOR_OTHERS_S)
-            done = store.complete_answer_keys(list(todo))
-            for key in done:
-                advance(1)
-                todo.pop(key)
-            continue
+    for keys in claimed_batches(store, list(todo), owner, "answer", chunk, store.complete_answer_keys, advance):
         model = model or model_factory()
         try:
             calls += _answer_chunk(store, contestant, model, decoding, [(k, todo[k]) for k in keys])
         finally:  # put_answers drops the claims of complete answers; this frees any partial ones
             store.release(keys, owner)
-        for key in keys:
-            todo.pop(key)
         advance(len(keys))
     return calls
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Callable, Sequence
 
+from wizardarena.arena.work import claimed_batches
 from wizardarena.backends.base import content_key
 from wizardarena.judge.pairwise import Game, PairwiseJudge
 from wizardarena.records import Answer, Prompt
-
-WAIT_FOR_OTHERS_S = 0.5
 
 
 def judge_digest(judge_spec: str, judge_key: str) -> str:
@@ -28,14 +26,7 @@ def run_judgments(store, planned: dict[str, tuple], answers: dict[str, Answer],
     done = store.judgment_keys(list(planned))
     todo = [key for key in planned if key not in done]
     judge = None
-    while todo:
-        keys = store.claim(todo[:chunk], owner, kind="judgment")
-        if not keys:
-            time.sleep(WAIT_FOR_OTHERS_S)
-            done = store.judgment_keys(todo)
-            advance(len(done))
-            todo = [key for key in todo if key not in done]
-            continue
+    for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance):
         judge = judge or judge_factory()
         try:
             games = [_game(planned[key], answers) for key in keys]
@@ -43,8 +34,6 @@ def run_judgments(store, planned: dict[str, tuple], answers: dict[str, Answer],
         except BaseException:
             store.release(keys, owner)
             raise
-        claimed = set(keys)
-        todo = [key for key in todo if key not in claimed]
         advance(len(keys))
     return 0 if judge is None else judge.calls
 
