@@ -19,3 +19,13 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The packaged all-MiniLM-L6-v2 sentence embedder (offline), loaded once per test session."""
+    from wizardarena.embeddings import SentenceEmbedder
+
+    embedder = SentenceEmbedder()
+    embedder.embed(["warm-up"])
+    return embedder

@@ -1,8 +1,10 @@
 """Test sets: prompts in the DESIGN.md record, read from JSON Lines (also MT-Bench's and Arena-Hard's
-question files), validated with one-line errors."""
+question files), validated with one-line errors. Shipped sets load by name (``wizardarena-hard``)."""
 
 from __future__ import annotations
 
+import difflib
+from importlib import resources
 from pathlib import Path
 
 from wizardarena.errors import InputError
@@ -10,11 +12,31 @@ from wizardarena.records import Prompt
 from wizardarena.tables import read_rows
 
 
+def testset_names() -> list[str]:
+    """Names of the shipped test sets."""
+    return sorted(path.stem for path in _shipped_folder().glob("*.jsonl"))
+
+
+def _shipped_folder() -> Path:
+    return Path(str(resources.files("wizardarena.data.testsets")))
+
+
+def testset_path(spec: str | Path) -> Path:
+    """The file of a test set given as a path or as the name of a shipped set."""
+    path = Path(spec).expanduser()
+    if path.exists():
+        return path
+    if str(spec) in testset_names():
+        return _shipped_folder() / f"{spec}.jsonl"
+    close = difflib.get_close_matches(str(spec), testset_names(), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise InputError(f"testset {spec}: no such file or shipped set; {hint}shipped: {', '.join(testset_names())}")
+
+
 def load_testset(spec: str | Path) -> tuple[str, list[Prompt]]:
-    """Read a test set file; returns (name, prompts). The name is the file's stem."""
-    path = Path(spec)
-    if not path.exists():
-        raise InputError(f"testset {spec}: no such file (named test sets arrive with the benchmark issue)")
+    """Read a test set (a file, or a shipped set by name); returns (name, prompts). The name is the
+    file's stem."""
+    path = testset_path(spec)
     rows = read_rows(path)
     if not rows:
         raise InputError(f"{path}: the test set has no prompts")
@@ -51,3 +73,16 @@ def _number(value, kind):
         return None if value is None else kind(value)
     except (TypeError, ValueError):
         return None
+
+
+def to_hf_dataset(spec: str | Path):
+    """A test set as a Hugging Face ``datasets.Dataset`` (needs the ``[hub]`` extra): one row per
+    prompt with the record's fields; ``turns`` is a list of strings."""
+    try:
+        import datasets
+    except ImportError:
+        from wizardarena.errors import MissingExtraError
+
+        raise MissingExtraError("datasets", "hub") from None
+    _, prompts = load_testset(spec)
+    return datasets.Dataset.from_list([dict(p) for p in prompts])

@@ -16,7 +16,7 @@ from wizardarena.arena.schedule import games, round_robin, versus
 from wizardarena.backends.base import Decoding
 from wizardarena.battles import battles_from_columns
 from wizardarena.errors import InputError
-from wizardarena.judge import JudgeConfig, PairwiseJudge
+from wizardarena.judge import JudgeConfig, make_judge
 from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
 from wizardarena.records import Battle, Prompt, Verdict
 from wizardarena.testsets import load_testset
@@ -118,7 +118,7 @@ def run_eval(config: EvalConfig, store, load_model: Callable[[str], object], own
         answers = store.answers(list(answer_keys))
         advance = progress("judgments", plan.missing_judgments)
         calls += run_judgments(store, plan.planned, answers,
-                               lambda: PairwiseJudge(load_model(config.judge_spec), config.judge),
+                               lambda: make_judge(config.judge_spec, config.judge, load_model),
                                owner, config.chunk, advance)
     with _gc_paused():
         verdicts = store.judgment_verdicts(config.judge_spec)

@@ -17,6 +17,11 @@ class Comparison:
     p_better: float
     separated: bool
 
+    @property
+    def significant(self) -> bool:
+        """Significantly worse than the best: P(best higher) >= 0.975 and the 95% CIs separated."""
+        return self.separated and self.p_better >= 0.975
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -26,13 +31,18 @@ class Selection:
     p_best: dict[str, float]
     comparisons: tuple[Comparison, ...]
 
-    def summary(self) -> str:
-        """One paragraph a person can act on."""
+    def summary(self, max_lines: int = 8) -> str:
+        """One paragraph a person can act on. Past ``max_lines`` comparisons, only the candidates the
+        best is not significantly better than are listed (they are the ones that matter)."""
         lines = [f"best checkpoint: {self.best} (P(best) = {self.p_best[self.best]:.2f} over bootstrap rounds)"]
-        for c in self.comparisons:
-            verdict = "significantly better" if c.separated and c.p_better >= 0.975 else "not significantly better"
+        shown = [c for c in self.comparisons if not c.significant] if len(self.comparisons) > max_lines \
+            else list(self.comparisons)
+        for c in shown:
+            verdict = "significantly better" if c.significant else "not significantly better"
             lines.append(f"  vs {c.other}: P({self.best} > {c.other}) = {c.p_better:.3f}, 95% CIs "
                          f"{'separated' if c.separated else 'overlap'} -> {verdict}")
+        if len(shown) < len(self.comparisons):
+            lines.append(f"  significantly better than the other {len(self.comparisons) - len(shown)} candidates")
         return "\n".join(lines)
 
 

@@ -7,7 +7,9 @@ PATH is a ``.jsonl`` file or a folder of them. Two record formats are read:
 
 With one model in the files, ``answers:PATH`` is enough; otherwise name it with ``#MODEL``. arena-hard
 folders hold one file per model, named after it, so ``answers:DIR#MODEL`` reads just ``DIR/MODEL.jsonl``
-when that file exists. The decoding settings passed to ``generate`` are ignored: the answers are what
+when that file exists. PATH may also be the name of a shipped reference pack
+(``answers:arena-hard-v0.1#gpt-4-0314``, see :mod:`wizardarena.packs`); a bare pack name wins over a
+folder of the same name in the working directory (write ``./NAME`` for the folder). The decoding settings passed to ``generate`` are ignored: the answers are what
 they are. Not a ``LogprobModel``.
 """
 
@@ -20,6 +22,7 @@ from typing import Sequence
 
 from wizardarena.backends.base import ChatRequest, Decoding
 from wizardarena.errors import InputError
+from wizardarena.packs import is_pack, load_pack
 
 
 def _record_turns(record: dict, where: str, default_model: str) -> tuple[str, str, list[str]]:
@@ -74,6 +77,9 @@ class AnswersModel:
     """Serves one model's pre-computed answers; ``prompt_ids`` says which prompts they cover."""
 
     def __init__(self, path: str | Path, *, model: str | None = None):
+        if is_pack(str(path)):
+            self._serve(str(path), load_pack(str(path)).answers, model)
+            return
         path = Path(path).expanduser()
         if path.is_dir():
             files = sorted(path.glob("*.jsonl"))
@@ -86,6 +92,9 @@ class AnswersModel:
         table = read_answer_files(files)
         if not table:
             raise InputError(f"answers:{path}: no answer records found (expected .jsonl files)")
+        self._serve(str(path), table, model)
+
+    def _serve(self, path: str, table: dict[str, dict[str, list[str]]], model: str | None) -> None:
         if model is None:
             if len(table) > 1:
                 names = sorted(table)

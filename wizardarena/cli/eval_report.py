@@ -1,0 +1,75 @@
+"""What ``wizardarena eval`` prints: the plan of a dry run, the leaderboard with the judge's behaviour
+and checkpoint selection, and the agreement of the run's ranking with a reference ranking."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import click
+
+
+def print_plan(plan, store_path) -> None:
+    """How many generations and judge calls a run still needs."""
+    click.echo(f"test set {plan.testset}: {len(plan.prompts)} prompts; {len(plan.pairs)} pairs x 2 orders; store {store_path}")
+    for name, count in plan.missing_answers.items():
+        click.echo(f"  {name}: {count} answers missing, {plan.missing_generations[name]} model calls")
+    click.echo(f"  judge: {plan.missing_judgments} of {len(plan.planned)} judgments missing")
+
+
+def print_report(result, config) -> None:
+    """The leaderboard (Elo, CI, battles, win rate, invalid judgments), the judge's position bias and
+    order consistency, and which candidate is best."""
+    from rich.console import Console
+
+    from wizardarena.arena.selection import select_checkpoint
+    from wizardarena.leaderboard import ratings_table
+
+    columns = result.battle_columns
+    score, played = defaultdict(float), defaultdict(int)
+    for model_a, model_b, winner in zip(columns["model_a"], columns["model_b"], columns["winner"]):
+        played[model_a] += 1
+        played[model_b] += 1
+        if winner.startswith("tie"):
+            score[model_a] += 0.5
+            score[model_b] += 0.5
+        else:
+            score[model_a if winner == "model_a" else model_b] += 1
+    report = result.judge_report
+    extra = {"win rate": {m: f"{score[m] / played[m]:.1%}" for m in played},
+             "invalid": {m: str(report.invalid_by_model.get(m, 0)) for m in played}}
+    console = Console()
+    console.print(ratings_table(result.ratings.records(), title=f"WizardArena: {result.plan.testset}", extra=extra))
+    bias = "n/a" if report.first_slot_wins is None else f"{report.first_slot_wins:.1%}"
+    agree = "n/a" if report.consistency is None else f"{report.consistency:.1%}"
+    console.print(f"judge {config.judge_spec}: {report.judgments} judgments, {report.invalid} invalid, "
+                  f"{report.ties} ties; first position wins {bias} of decisive games; both orders agree {agree}; "
+                  f"model calls this run: {result.model_calls}")
+    selection = select_checkpoint(result.ratings, [c.name for c in config.candidates])
+    if selection:
+        console.print(selection.summary())
+
+
+def report_agreement(result, reference: str, out: Path) -> dict:
+    """Compare the run's ranking with ``reference`` (a shipped name or a ranking file), print the
+    paper's metrics and write ``agreement.json`` to ``out``."""
+    from rich.console import Console
+
+    from wizardarena.agreement import compare, load_ranking
+    from wizardarena.agreement.rankings import ranking_from_columns
+
+    records = result.ratings.records()
+    columns = {key: [r.get(key) for r in records] for key in ("model", "rating", "lower", "upper")}
+    if result.ratings.samples is not None:
+        columns["samples"] = [r["samples"] for r in records]
+    metrics = compare(ranking_from_columns(columns, "this run"), load_ranking(reference))
+    shown = (("models shared", str(metrics["n_models"])), ("Spearman", f"{metrics['spearman']:.4f}"),
+             ("Kendall tau", f"{metrics['kendall']:.4f}"),
+             ("agreement with 95% CI", f"{metrics['agreement_ci']:.1%}"),
+             ("separability with 95% CI", f"{metrics['separability_ci']:.1%}"),
+             ("pair-rank Brier", f"{metrics['brier']:.4f}"),
+             ("consistency (paper's average)", f"{metrics['consistency']:.1%}"))
+    Console().print(f"agreement with {reference}: " + "; ".join(f"{k} {v}" for k, v in shown))
+    (out / "agreement.json").write_text(json.dumps({"reference": reference, **metrics}, indent=1) + "\n")
+    return metrics

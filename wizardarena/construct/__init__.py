@@ -1,0 +1,1 @@
+"""Test-set construction: pool -> cleaning -> embeddings -> clusters -> diverse / hard / mix; decontamination."""

@@ -1,0 +1,85 @@
+"""``similarity:ANSWERS`` — the offline, reference-guided judge (no LLM).
+
+Each response is scored by how close its meaning is to a strong reference model's answer to the same
+prompt: the cosine similarity of their sentence embeddings (all-MiniLM-L6-v2 by default, the first 256
+tokens of each text), averaged over the turns, mapped onto the judge's 1–10 scale and rounded to whole
+points like an LLM judge's scores (so near-equal responses tie). The reference model must sit out of the
+arena it judges. ``ANSWERS`` is what follows ``answers:`` in a model spec, e.g.
+``similarity:arena-hard-v0.1#gpt-4-1106-preview`` (a shipped pack) or ``similarity:DIR#MODEL``.
+
+It is a cheap stand-in for the CPU-only default, honestly weaker than an LLM judge: it rewards answers
+that say what the reference says, not answers that are better than it. Both orders of a pair get the
+same scores, so it has no position bias.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import numpy as np
+
+from wizardarena.judge.pairwise import Game
+from wizardarena.records import Judgment
+
+PREFIX = "similarity:"
+
+
+def reference_spec(judge_spec: str) -> str | None:
+    """The ``answers:`` spec of a similarity judge's reference model (None for other judges)."""
+    return "answers:" + judge_spec[len(PREFIX):] if judge_spec.startswith(PREFIX) else None
+
+
+def similarity_score(cosine: float) -> float:
+    """A cosine similarity on the 1–10 scale, in whole points (negative similarity counts as 0).
+
+    >>> similarity_score(0.0), similarity_score(0.5), similarity_score(1.0)
+    (1.0, 6.0, 10.0)
+    """
+    return float(round(1 + 9 * min(max(cosine, 0.0), 1.0)))
+
+
+class SimilarityJudge:
+    """Judges games by each response's embedding similarity to ``reference``'s answer.
+
+    ``reference`` is an answers backend (``generate`` returns its stored reply to a request);
+    ``embedder`` an :class:`wizardarena.embeddings.Embedder`. Texts are embedded once and remembered;
+    the embedder's file cache (if any) is saved after every batch."""
+
+    def __init__(self, spec: str, reference, embedder):
+        self.spec, self.reference, self.embedder = spec, reference, embedder
+        self.calls = 0  # games scored (each one a "judge call": nothing is asked of a model)
+
+    def judge(self, games: Sequence[Game]) -> list[Judgment]:
+        """One judgment per game, in order."""
+        from wizardarena.backends.base import ChatRequest, Decoding
+
+        refs = {}
+        for game in games:
+            prompt = game.prompt
+            if prompt["id"] not in refs:
+                requests = [ChatRequest(prompt["id"], turn, ({"role": "user", "content": text},))
+                            for turn, text in enumerate(prompt["turns"])]
+                refs[prompt["id"]] = self.reference.generate(requests, Decoding())
+        texts = [t for replies in refs.values() for t in replies]
+        texts += [t for game in games for t in (*game.answer_a, *game.answer_b)]
+        vectors = dict(zip(texts, self.embedder.embed(texts)))
+        save = getattr(self.embedder, "save", None)
+        if save:
+            save()
+        self.calls += len(games)
+        return [self._judgment(game, refs[game.prompt["id"]], vectors) for game in games]
+
+    def _judgment(self, game: Game, reference: list[str], vectors: dict[str, np.ndarray]) -> Judgment:
+        cos_a = _mean_cosine(game.answer_a, reference, vectors)
+        cos_b = _mean_cosine(game.answer_b, reference, vectors)
+        score_a, score_b = similarity_score(cos_a), similarity_score(cos_b)
+        winner = "tie" if score_a == score_b else "model_a" if score_a > score_b else "model_b"
+        return Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b, judge=self.spec,
+                        swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=None, winner=winner,
+                        valid=True, raw=json.dumps({"cosine_a": round(cos_a, 6), "cosine_b": round(cos_b, 6)}))
+
+
+def _mean_cosine(replies: Sequence[str], reference: Sequence[str], vectors: dict[str, np.ndarray]) -> float:
+    sims = [float(vectors[r] @ vectors[ref]) for r, ref in zip(replies, reference)]
+    return sum(sims) / len(sims)
