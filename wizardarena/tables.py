@@ -60,7 +60,7 @@ def _read_json_rows(path: Path, fmt: str) -> list[dict]:
             raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     else:
         rows = []
-        for lineno, line in enumerate(text.splitlines(), start=1):
+        for lineno, line in enumerate(text.split("\n"), start=1):  # not splitlines(): U+2028 may sit inside a string
             if not line.strip():
                 continue
             try:

@@ -75,7 +75,7 @@ def expected_keys(n_keys):
 def test_two_processes_share_the_work_without_doing_any_key_twice(tmp_path):
     n_keys, store_path, start = 400, tmp_path / "store.sqlite", tmp_path / "go"
     logs = [tmp_path / f"worker{n}.log" for n in range(2)]
-    workers = [subprocess.Popen(worker_command(store_path, log, start, n_keys, 20, 0.001), env=worker_env(),
+    workers = [subprocess.Popen(worker_command(store_path, log, start, n_keys, 20, 0.005), env=worker_env(),
                                 stdout=subprocess.PIPE, text=True) for log in logs]
     for worker in workers:  # both opened (and raced to create) the store before either starts
         assert worker.stdout.readline().strip() == "ready"

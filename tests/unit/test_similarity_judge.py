@@ -39,16 +39,16 @@ def test_scores_are_whole_points_of_the_mean_turn_similarity_in_both_orders():
     games = [Game(PROMPT, "x", "y", ["close", "half"], ["far", "far"], False),
              Game(PROMPT, "y", "x", ["far", "far"], ["close", "half"], True)]
     first, second = judge.judge(games)
-    # x: (0.8 + 0.8) / 2 = 0.8 -> 1 + 7.2 = 8.2 -> 8; y: (0 + 1) / 2 = 0.5 -> 5.5 -> 6 (round half to even)
-    assert (first["score_a"], first["score_b"]) == (8.0, 6.0) and first["winner"] == "model_a"
-    assert (second["score_a"], second["score_b"]) == (6.0, 8.0) and second["winner"] == "model_b"
+    # x: (0.8 + 0.8) / 2 = 0.8 -> 1 + 9 * 0.8 = 8.2; y: (0 + 1) / 2 = 0.5 -> 5.5
+    assert (first["score_a"], first["score_b"]) == pytest.approx((8.2, 5.5)) and first["winner"] == "model_a"
+    assert (second["score_a"], second["score_b"]) == pytest.approx((5.5, 8.2)) and second["winner"] == "model_b"
     assert json.loads(first["raw"]) == {"cosine_a": pytest.approx(0.8), "cosine_b": pytest.approx(0.5)}
     assert first["judge"] == "similarity:ref" and all(j["valid"] for j in (first, second))
     assert judge.calls == 2
 
 
 def test_score_scale_and_spec_helpers():
-    assert [similarity_score(c) for c in (-0.3, 0.0, 0.26, 1.0, 1.2)] == [1.0, 1.0, 3.0, 10.0, 10.0]
+    assert [similarity_score(c) for c in (-0.3, 0.0, 0.5, 1.0, 1.2)] == [1.0, 1.0, 5.5, 10.0, 10.0]
     assert reference_spec("similarity:arena-hard-v0.1#gpt-4-0314") == "answers:arena-hard-v0.1#gpt-4-0314"
     assert reference_spec("hf:some/model") is None
 

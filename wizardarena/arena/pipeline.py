@@ -16,7 +16,7 @@ from wizardarena.arena.schedule import games, round_robin, versus
 from wizardarena.backends.base import Decoding
 from wizardarena.battles import battles_from_columns
 from wizardarena.errors import InputError
-from wizardarena.judge import JudgeConfig, make_judge
+from wizardarena.judge import JudgeConfig, judge_key, make_judge
 from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
 from wizardarena.records import Battle, Prompt, Verdict
 from wizardarena.testsets import load_testset
@@ -92,7 +92,7 @@ def make_plan(config: EvalConfig, store, testset: tuple[str, list[Prompt]] | Non
     keys = {(c.name, p["id"]): answer_key(c, config.decoding, p) for c in contestants for p in prompts}
     complete = store.complete_answer_keys(keys.values())
     missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete] for c in contestants}
-    planned = plan_games(prompts, games(pairs), keys, config.judge_spec, config.judge.key())
+    planned = plan_games(prompts, games(pairs), keys, config.judge_spec, judge_key(config.judge_spec, config.judge))
     judged = store.judged_keys(config.judge_spec)
     done = [key for key in planned if key in judged]
     generations = {c.name: 0 if c.spec.startswith("answers:") else sum(len(p["turns"]) for p in missing[c.name])

@@ -48,7 +48,7 @@ def read_answer_files(files: Sequence[Path]) -> dict[str, dict[str, list[str]]]:
     table: dict[str, dict[str, list[str]]] = {}
     for file in files:
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            lines = file.read_text(encoding="utf-8").split("\n")  # not splitlines(): U+2028 may sit in a reply
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{file}: cannot read ({exc})") from exc
         for number, line in enumerate(lines, start=1):

@@ -47,13 +47,15 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from wizardarena.cli import agreement_cmd, eval_cmd, ratings_cmd, store_cmd
+    from wizardarena.cli import agreement_cmd, build_cmd, eval_cmd, ratings_cmd, store_cmd
 
     cli.add_command(ratings_cmd.ratings)
     cli.add_command(ratings_cmd.simulate)
     cli.add_command(agreement_cmd.agreement)
     cli.add_command(eval_cmd.eval_command)
     cli.add_command(store_cmd.export)
+    cli.add_command(build_cmd.build_testset)
+    cli.add_command(build_cmd.decontaminate_command)
 
 
 def main() -> None:

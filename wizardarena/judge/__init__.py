@@ -2,8 +2,8 @@
 similarity judge."""
 
 from wizardarena.judge.config import JudgeConfig
-from wizardarena.judge.factory import make_judge
+from wizardarena.judge.factory import judge_key, make_judge
 from wizardarena.judge.pairwise import Game, PairwiseJudge
 from wizardarena.judge.similarity import SimilarityJudge
 
-__all__ = ["Game", "JudgeConfig", "PairwiseJudge", "SimilarityJudge", "make_judge"]
+__all__ = ["Game", "JudgeConfig", "PairwiseJudge", "SimilarityJudge", "judge_key", "make_judge"]

@@ -7,7 +7,8 @@ from typing import Callable
 
 from wizardarena.judge.config import JudgeConfig
 from wizardarena.judge.pairwise import PairwiseJudge
-from wizardarena.judge.similarity import SimilarityJudge, reference_spec
+from wizardarena.judge.similarity import (EMBEDDER_MAX_TOKENS, SimilarityJudge, reference_spec,
+                                         similarity_key)
 
 
 def make_judge(spec: str, config: JudgeConfig, load_model: Callable[[str], object]):
@@ -17,5 +18,11 @@ def make_judge(spec: str, config: JudgeConfig, load_model: Callable[[str], objec
     if reference is not None:
         from wizardarena.embeddings import SentenceEmbedder, default_cache_path
 
-        return SimilarityJudge(spec, load_model(reference), SentenceEmbedder(cache=default_cache_path()))
+        embedder = SentenceEmbedder(cache=default_cache_path(), max_seq_length=EMBEDDER_MAX_TOKENS)
+        return SimilarityJudge(spec, load_model(reference), embedder)
     return PairwiseJudge(load_model(spec), config)
+
+
+def judge_key(spec: str, config: JudgeConfig) -> str:
+    """The part of every judgment's cache key that the judge's settings contribute."""
+    return similarity_key() if reference_spec(spec) is not None else config.key()

@@ -1,10 +1,11 @@
 """``similarity:ANSWERS`` — the offline, reference-guided judge (no LLM).
 
 Each response is scored by how close its meaning is to a strong reference model's answer to the same
-prompt: the cosine similarity of their sentence embeddings (all-MiniLM-L6-v2 by default, the first 256
-tokens of each text), averaged over the turns, mapped onto the judge's 1–10 scale and rounded to whole
-points like an LLM judge's scores (so near-equal responses tie). The reference model must sit out of the
-arena it judges. ``ANSWERS`` is what follows ``answers:`` in a model spec, e.g.
+prompt: the cosine similarity of their sentence embeddings (all-MiniLM-L6-v2, the first 256 tokens of
+each text), averaged over the turns and mapped linearly onto the judge's 1–10 scale. Scores are not
+rounded to whole points: rounding made half the games ties and cost separability for no gain in
+agreement (``--tie-margin`` sets a tie band if wanted). The reference model must sit out of the arena
+it judges. ``ANSWERS`` is what follows ``answers:`` in a model spec, e.g.
 ``similarity:arena-hard-v0.1#gpt-4-1106-preview`` (a shipped pack) or ``similarity:DIR#MODEL``.
 
 It is a cheap stand-in for the CPU-only default, honestly weaker than an LLM judge: it rewards answers
@@ -30,13 +31,25 @@ def reference_spec(judge_spec: str) -> str | None:
     return "answers:" + judge_spec[len(PREFIX):] if judge_spec.startswith(PREFIX) else None
 
 
+VERSION = 2  # part of the judge's cache key: bump when scores would change
+EMBEDDER_MAX_TOKENS = 256
+
+
 def similarity_score(cosine: float) -> float:
-    """A cosine similarity on the 1–10 scale, in whole points (negative similarity counts as 0).
+    """A cosine similarity on the 1–10 scale (negative similarity counts as 0).
 
     >>> similarity_score(0.0), similarity_score(0.5), similarity_score(1.0)
-    (1.0, 6.0, 10.0)
+    (1.0, 5.5, 10.0)
     """
-    return float(round(1 + 9 * min(max(cosine, 0.0), 1.0)))
+    return 1 + 9 * min(max(float(cosine), 0.0), 1.0)
+
+
+def similarity_key() -> str:
+    """What makes two similarity judgments the same: the scoring version and the embedder."""
+    from wizardarena.embeddings import DEFAULT_EMBEDDER
+
+    return json.dumps({"judge": "similarity", "version": VERSION, "embedder": DEFAULT_EMBEDDER,
+                       "max_tokens": EMBEDDER_MAX_TOKENS}, sort_keys=True)
 
 
 class SimilarityJudge:
