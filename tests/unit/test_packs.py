@@ -5,7 +5,7 @@ import json
 import pytest
 
 from wizardarena.backends import ChatRequest, Decoding, load_model
-from wizardarena.cli.contestants import contestants
+from wizardarena.arena.contestants import contestants
 from wizardarena.errors import InputError
 from wizardarena.packs import load_pack, pack_names, write_pack
 from wizardarena import testsets

@@ -39,7 +39,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval, write_outputs
     from wizardarena.backends import Decoding, load_model
-    from wizardarena.cli.contestants import contestants
+    from wizardarena.arena.contestants import contestants
     from wizardarena.cli.eval_report import print_plan, print_report, report_agreement
     from wizardarena.judge import JudgeConfig
     from wizardarena.ratings import RatingConfig, parse_anchor

@@ -47,7 +47,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from wizardarena.cli import agreement_cmd, build_cmd, eval_cmd, ratings_cmd, store_cmd
+    from wizardarena.cli import agreement_cmd, build_cmd, eval_cmd, lmeval_cmd, ratings_cmd, store_cmd
 
     cli.add_command(ratings_cmd.ratings)
     cli.add_command(ratings_cmd.simulate)
@@ -56,6 +56,8 @@ def _register() -> None:
     cli.add_command(store_cmd.export)
     cli.add_command(build_cmd.build_testset)
     cli.add_command(build_cmd.decontaminate_command)
+    cli.add_command(lmeval_cmd.lm_eval_path)
+    cli.add_command(lmeval_cmd.import_lm_eval)
 
 
 def main() -> None:

@@ -1,0 +1,64 @@
+"""lm-eval helpers: where the task YAML files are, and bringing lm-eval's answers into an arena."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from wizardarena.errors import InputError
+
+
+@click.command("lm-eval-path")
+def lm_eval_path() -> None:
+    """Print the folder of the WizardArena lm-eval tasks, for ``lm_eval --include_path``."""
+    from wizardarena.tasks import include_path
+
+    click.echo(include_path())
+
+
+@click.command("import-lm-eval")
+@click.argument("samples", type=click.Path(dir_okay=False))
+@click.option("--model", "model", required=True, help="The name the answers get in the arena.")
+@click.option("--store", type=click.Path(dir_okay=False), default=None,
+              help="Arena store the answers join; the answers file goes beside it (default: lm-eval's store).")
+def import_lm_eval(samples: str, model: str, store: str | None) -> None:
+    """Add a model's answers from lm-eval's ``--log_samples`` file (samples_wizardarena_*.jsonl) to an
+    arena, as an ``answers:`` file that ``wizardarena eval`` can re-judge with any judge."""
+    from wizardarena.tables import read_rows
+    from wizardarena.tasks.arena_run import default_store, write_answers_file
+
+    rows = read_rows(Path(samples))
+    answers, docs = {}, []
+    for index, row in enumerate(rows, start=1):
+        doc, replies = row.get("doc"), row.get("filtered_resps") or row.get("resps")
+        if not isinstance(doc, dict) or "id" not in doc or "settings" not in doc or not replies:
+            raise InputError(f"{samples}: record {index} is not an lm-eval sample of a WizardArena task "
+                             "(needs doc.id, doc.settings and filtered_resps)")
+        reply = replies[0][0] if isinstance(replies[0], list) else replies[0]
+        if not isinstance(reply, str):
+            raise InputError(f"{samples}: record {index}: the response is not text")
+        answers[str(doc["id"])] = [reply]
+        docs.append(doc)
+    if not answers:
+        raise InputError(f"{samples}: no samples")
+    folder = (Path(store).expanduser() if store else default_store()).parent / "lm-eval-answers"
+    path = write_answers_file(model, answers, folder)
+    click.echo(f"{len(answers)} answers of {model} -> {path}")
+    click.echo("re-judge (the lm-eval run's schedule and settings; change --judge to re-judge): "
+               + rejudge_command(model, path, docs, store))
+
+
+def rejudge_command(model: str, path: Path, docs: list[dict], store: str | None) -> str:
+    """The ``wizardarena eval`` line that battles these answers exactly as the lm-eval task did."""
+    import json
+
+    from wizardarena.tasks.harness import dataset
+
+    settings, testset = json.loads(docs[0]["settings"]), docs[0]["testset"]
+    order = [doc["id"] for doc in dataset(testset, **settings)["test"]]
+    answered = {doc["id"] for doc in docs}
+    limit = f" --limit {len(answered)}" if set(order[:len(answered)]) == answered else ""
+    return (f"wizardarena eval --model {model}=answers:{path}#{model} --model {settings['references']} "
+            f"--judge '{settings['judge']}' --testset {testset}{limit} --anchor {settings['baseline']}=1000 "
+            f"--bootstrap {settings['bootstrap']} --seed {settings['seed']}" + (f" --store {store}" if store else ""))
