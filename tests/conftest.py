@@ -29,3 +29,15 @@ def minilm():
     embedder = SentenceEmbedder()
     embedder.embed(["warm-up"])
     return embedder
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Torch on one thread for a module: a tiny model gains nothing from intra-op threads and loses a lot
+    when other jobs hold the cores."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

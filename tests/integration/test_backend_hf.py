@@ -23,14 +23,8 @@ def _offline(monkeypatch):
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # A tiny model gains nothing from intra-op threads and loses a lot when other jobs hold the cores.
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_torch_thread):
+    """Every test here runs torch on one thread (see tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")

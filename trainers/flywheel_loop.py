@@ -1,0 +1,107 @@
+"""The flywheel's driver: pool -> parts -> (battle -> build data -> train) per stage -> evaluate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+from wizardarena.arena.answering import Contestant
+from wizardarena.trainers.flywheel import STAGES, FlywheelConfig, describe, save_report, split_parts, stage_part
+
+
+class FlywheelRun:
+    """One run of :func:`wizardarena.trainers.flywheel.run_flywheel` (state for its helpers)."""
+
+    def __init__(self, config: FlywheelConfig, embedder, say: Callable[[str], None]):
+        from wizardarena.backends import Decoding
+        from wizardarena.judge import JudgeConfig
+
+        self.config, self.embedder, self.say = config, embedder, say
+        self.out = Path(config.out)
+        self.judge_config = JudgeConfig(mode=config.judge_mode)
+        self.decoding = Decoding(max_new_tokens=config.max_new_tokens, seed=config.seed)
+        self.report: dict = {"config": describe(config), "iterations": []}
+
+    def run(self) -> dict:
+        """Every iteration in turn; returns the report."""
+        from wizardarena.arena.contestants import contestants
+        from wizardarena.store import ArenaStore, make_owner
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        parts = self._parts()
+        self.opponents, _ = contestants(self.config.opponents, self.config.judge)
+        self.eval_opponents, _ = contestants(self.config.eval_opponents or self.config.opponents, self.config.judge)
+        checkpoint = Path(self.config.target).expanduser().resolve()
+        checkpoints = [Contestant("target-it0", f"hf:{checkpoint}")]
+        with ArenaStore(self.out / "arena.sqlite") as store:
+            self.store, self.owner = store, make_owner()
+            for iteration in range(1, self.config.iterations + 1):
+                entry: dict = {"iteration": iteration, "stages": {}}
+                self.report["iterations"].append(entry)
+                for stage in STAGES:
+                    checkpoint, entry["stages"][stage] = self._stage(iteration, stage, checkpoint, parts)
+                    save_report(self.report, self.out)
+                checkpoints.append(Contestant(f"target-it{iteration}", f"hf:{checkpoint}"))
+                entry["checkpoint"] = str(checkpoint)
+                entry["eval"] = self._evaluate(checkpoints)
+                self.say(f"iteration {iteration}: Elo {entry['eval'][checkpoints[-1].name]['elo']:.1f}")
+                save_report(self.report, self.out)
+        self.report["best"] = self._best(checkpoints)
+        save_report(self.report, self.out)
+        return self.report
+
+    def _parts(self) -> list[list]:
+        from wizardarena.construct.clean import clean_pool
+        from wizardarena.construct.decontaminate import DecontaminationConfig, decontaminate
+        from wizardarena.construct.pool import read_pool
+        from wizardarena.testsets import load_testset
+
+        pool = read_pool(self.config.pool).prompts
+        cleaned, steps = clean_pool(pool)
+        test = [p for name in self.config.against for p in load_testset(name)[1]]
+        if self.config.decontaminate_top_k and self.embedder is None:
+            from wizardarena.embeddings import SentenceEmbedder, default_cache_path
+
+            self.embedder = SentenceEmbedder(cache=default_cache_path())
+        result = decontaminate(cleaned, test, self.embedder, DecontaminationConfig(top_k=self.config.decontaminate_top_k))
+        parts = split_parts(result.kept, self.config.parts, self.config.seed)
+        self.report["pool"] = {"read": len(pool), "after_cleaning": len(cleaned),
+                               "cleaning": [step.counts() for step in steps],
+                               "decontamination": {k: v for k, v in result.report.items() if k != "parameters"},
+                               "parts": [len(part) for part in parts]}
+        self.say(f"pool: {len(pool)} read, {len(cleaned)} after cleaning, {result.report['dropped']} dropped by "
+                 f"decontamination against {', '.join(self.config.against)}; parts of {len(parts[0])}")
+        return parts
+
+    def _stage(self, iteration: int, stage: str, checkpoint: Path, parts: list[list]) -> tuple[Path, dict]:
+        from wizardarena.backends import load_model
+        from wizardarena.trainers.flywheel_battles import battle_part
+        from wizardarena.trainers.flywheel_stages import train_stage
+
+        part = stage_part(iteration, stage)
+        target = Contestant(f"target-it{iteration}-{stage}", f"hf:{checkpoint}")
+        battles = battle_part(self.store, f"flywheel-part{part}", parts[part], target, self.opponents,
+                              self.config.judge, self.judge_config, self.decoding, load_model, self.owner)
+        folder = self.out / f"iteration-{iteration}" / stage
+        new_checkpoint, info = train_stage(stage, iteration, battles, target.name, checkpoint, folder, self.config)
+        games = Counter("invalid" if not v.valid else "valid" for v in battles.judgments)
+        info = {"part": part, "prompts": len(parts[part]), "games": dict(games), "model_calls": battles.model_calls,
+                **info, "checkpoint": str(new_checkpoint)}
+        self.say(f"iteration {iteration} {stage}: part {part}, {info['rows']} rows -> {new_checkpoint}")
+        return new_checkpoint, info
+
+    def _evaluate(self, checkpoints: list[Contestant]) -> dict:
+        from wizardarena.backends import load_model
+        from wizardarena.trainers.flywheel_battles import evaluate_checkpoints
+
+        return evaluate_checkpoints(self.store, checkpoints, self.eval_opponents, self.config.eval_testset,
+                                    self.config.eval_limit, self.config.judge, self.judge_config, self.decoding,
+                                    load_model, self.owner, self.config.eval_bootstrap, self.config.seed)
+
+    def _best(self, checkpoints: list[Contestant]) -> dict:
+        final = self.report["iterations"][-1]["eval"]
+        best = max(checkpoints, key=lambda c: final[c.name]["elo"])
+        path = best.spec.removeprefix("hf:")
+        (self.out / "best_checkpoint.txt").write_text(path + "\n", encoding="utf-8")
+        return {"name": best.name, "checkpoint": path, **final[best.name]}
