@@ -105,11 +105,12 @@ def test_cpu_safe_settings_without_a_gpu():
     assert "bf16" not in cpu_safe_args(cuda=True)
 
 
-def test_importing_the_glue_stays_free_of_torch():
+def test_importing_the_glue_stays_free_of_torch(tmp_path):
     code = ("import sys, wizardarena.trainers, wizardarena.trainers.config, wizardarena.trainers.training, "
             "wizardarena.trainers.rewards; "
             "print([m for m in ('torch', 'transformers', 'trl') if m in sys.modules])")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # not the repo root, whose source tree lacks the mapped sub-packages: import the installed package
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert run.stdout.strip() == "[]"
 
 

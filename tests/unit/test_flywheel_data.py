@@ -197,10 +197,12 @@ def test_rows_round_trip_through_files_and_datasets(tmp_path):
     assert dataset.num_rows == 2 and dataset[0] == rows[0]
 
 
-def test_import_stays_free_of_torch_trl_and_datasets():
+def test_import_stays_free_of_torch_trl_and_datasets(tmp_path):
     code = ("import sys, wizardarena.trainers.battle_data; "
             "print(sorted(m for m in ('torch', 'trl', 'transformers', 'datasets') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    # not the repo root, whose source tree lacks the mapped sub-packages: import the installed package
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path).stdout
     assert out.strip() == "[]"
 
 
