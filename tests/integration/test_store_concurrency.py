@@ -129,3 +129,27 @@ def check_sound(store_path, n_keys):
         assert content_key("prompt", int(record["prompt_id"][1:])) == key
     assert len({record["prompt_id"] for record in judgments}) == len(judgments)
     return len(judgments)
+
+
+OPENER = r"""
+import sys, time
+from pathlib import Path
+from wizardarena.store import ArenaStore
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.001)
+ArenaStore(sys.argv[1]).close()
+print("opened", flush=True)
+"""
+
+
+def test_many_processes_creating_one_new_store_at_once_all_succeed(tmp_path):
+    for attempt in range(4):
+        store_path, start = tmp_path / f"new{attempt}.sqlite", tmp_path / f"go{attempt}"
+        openers = [subprocess.Popen([sys.executable, "-c", OPENER, str(store_path), str(start)], env=worker_env(),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        time.sleep(0.3)  # every interpreter is up and waiting
+        start.touch()
+        outputs = [opener.communicate(timeout=60) for opener in openers]
+        assert all(out.strip() == "opened" for out, _ in outputs), [err for _, err in outputs if err]
+        with ArenaStore(store_path) as store:
+            assert store.testsets() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -64,19 +65,7 @@ def open_store(path: Path) -> sqlite3.Connection:
         raise InputError(f"{path} is not a WizardArena store ({exc})") from None
     try:
         _check_version(conn, path)  # read-only: a foreign database is refused untouched
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            _check_version(conn, path)  # again, now that no other process can be creating it
-            for statement in TABLES:
-                conn.execute(statement)
-            conn.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('schema_version', ?)",
-                         (str(SCHEMA_VERSION),))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        _with_lock_retries(lambda: _initialise(conn, path))
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise InputError(f"{path} is not a WizardArena store ({exc})") from None
@@ -84,6 +73,35 @@ def open_store(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _initialise(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _check_version(conn, path)  # again, now that no other process can be creating it
+        for statement in TABLES:
+            conn.execute(statement)
+        conn.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _with_lock_retries(step) -> None:
+    """Run ``step``, retrying while another process holds the file. Switching a new file to WAL can
+    report "database is locked" at once, without waiting on the busy timeout, when two processes create
+    the same store together; bounded by :data:`BUSY_TIMEOUT_S`."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
