@@ -6,6 +6,7 @@ from typing import Mapping, Sequence
 
 from rich.table import Table
 
+from wizardarena.leaderboard.board import format_interval, lmsys_ranks
 from wizardarena.records import Rating
 
 
@@ -20,9 +21,8 @@ def ratings_table(records: Sequence[Rating], title: str = "Ratings",
     for name, justify in (("rank", "right"), ("model", "left"), ("elo", "right"), ("95% CI", "right"),
                           ("battles", "right"), *((column, "right") for column in extra)):
         table.add_column(name, justify=justify)
-    for record in records:
-        rank = 1 + sum(other["lower"] > record["upper"] for other in records)
-        ci = f"+{record['upper'] - record['rating']:.1f} / -{record['rating'] - record['lower']:.1f}"
+    for rank, record in zip(lmsys_ranks(records), records):
+        ci = format_interval(record["rating"], record["lower"], record["upper"])
         cells = [values.get(record["model"], "") for values in extra.values()]
         table.add_row(str(rank), record["model"], f"{record['rating']:.1f}", ci, f"{record['n_battles']:,}", *cells)
     return table

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import json
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -146,16 +148,22 @@ def _gc_paused() -> Iterator[None]:
 
 
 def write_outputs(result: EvalResult, store, out: Path) -> list[Path]:
-    """Write the run's answers, judgments (full, with raw replies), battles (LMSYS format) and ratings."""
+    """Write the run's answers, judgments (full, with raw replies), battles (LMSYS format), ratings and
+    ``run.json`` (judge, test set, date, seed: what a leaderboard page shows)."""
     from wizardarena.tables import write_records
 
     planned = result.plan.planned
     answer_keys = sorted({item[2] for item in planned.values()} | {item[4] for item in planned.values()})
     answers, judgments = store.answers(answer_keys), store.judgments(list(planned))
+    run = {"judge": result.judgments[0].judge if result.judgments else None, "testset": result.plan.testset,
+           "date": time.strftime("%Y-%m-%d", time.gmtime()), "seed": result.ratings.config.seed,
+           "bootstrap": result.ratings.config.bootstrap, "models": list(result.ratings.models)}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "run.json").write_text(json.dumps(run, indent=1) + "\n", encoding="utf-8")
     files = {"answers.jsonl": [answers[k] for k in answer_keys if k in answers],
              "judgments.jsonl": [judgments[k] for k in sorted(judgments)],
              "battles.jsonl": result.battles, "ratings.jsonl": result.ratings.records()}
-    written = []
+    written = [out / "run.json"]
     for name, records in files.items():
         write_records(out / name, list(records))
         written.append(out / name)

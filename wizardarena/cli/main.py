@@ -47,7 +47,8 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from wizardarena.cli import agreement_cmd, build_cmd, eval_cmd, flywheel_cmd, lmeval_cmd, ratings_cmd, store_cmd
+    from wizardarena.cli import (agreement_cmd, build_cmd, eval_cmd, flywheel_cmd, leaderboard_cmd, lmeval_cmd,
+                                 ratings_cmd, store_cmd)
 
     cli.add_command(ratings_cmd.ratings)
     cli.add_command(ratings_cmd.simulate)
@@ -59,6 +60,7 @@ def _register() -> None:
     cli.add_command(lmeval_cmd.lm_eval_path)
     cli.add_command(lmeval_cmd.import_lm_eval)
     cli.add_command(flywheel_cmd.flywheel)
+    cli.add_command(leaderboard_cmd.leaderboard_group)
 
 
 def main() -> None:

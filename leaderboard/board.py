@@ -1,0 +1,187 @@
+"""The data behind every leaderboard view (Markdown, HTML, PNG): ranked ratings, observed win rates,
+per-category boards, run metadata and an optional comparison with a reference (human) ranking.
+
+:meth:`Leaderboard.load` builds one from the files the pipeline writes; the views only read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from wizardarena.battles import BattleTable, read_battles
+from wizardarena.leaderboard.sources import category_rows, read_rating_rows, read_run_info, win_rates
+from wizardarena.ratings import RatingConfig
+from wizardarena.ratings.matrix import win_rate_matrix
+
+
+def lmsys_ranks(records: Sequence[Mapping[str, float]]) -> list[int]:
+    """LMSYS-style ranks: 1 + the number of models whose lower bound beats this one's upper bound.
+
+    >>> lmsys_ranks([{"lower": 10, "upper": 20}, {"lower": 8, "upper": 18}, {"lower": 0, "upper": 5}])
+    [1, 1, 3]
+    """
+    return [1 + sum(other["lower"] > record["upper"] for other in records) for record in records]
+
+
+def format_interval(rating: float, lower: float, upper: float) -> str:
+    """The confidence interval as distances from the rating, e.g. ``+5.2 / -4.8``."""
+    return f"+{upper - rating:.1f} / -{rating - lower:.1f}"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What produced the ratings, shown in the header of every view (None: unknown, not shown)."""
+
+    title: str = "WizardArena leaderboard"
+    judge: str | None = None
+    testset: str | None = None
+    date: str | None = None
+    seed: str | None = None
+
+    def updated(self, **values: str | None) -> RunInfo:
+        """A copy with the given fields replaced, skipping values that are None."""
+        return replace(self, **{key: value for key, value in values.items() if value is not None})
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The known fields as (label, text) pairs, in display order."""
+        pairs = (("Judge", self.judge), ("Test set", self.testset), ("Date", self.date), ("Seed", self.seed))
+        return [(label, value) for label, value in pairs if value is not None]
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One model's line of a leaderboard; ``win_rate`` (ties count half) is None without battles."""
+
+    rank: int
+    model: str
+    rating: float
+    lower: float
+    upper: float
+    n_battles: int
+    win_rate: float | None = None
+
+    @property
+    def interval(self) -> str:
+        """The 95% CI as ``+up / -down`` around the rating."""
+        return format_interval(self.rating, self.lower, self.upper)
+
+
+@dataclass(frozen=True)
+class WinMatrix:
+    """Observed pairwise win rates in leaderboard order: ``rate[i, j]`` is model i's score against j
+    (ties half; NaN where they never met), ``count[i, j]`` the battles between them."""
+
+    models: tuple[str, ...]
+    rate: np.ndarray
+    count: np.ndarray
+
+
+@dataclass(frozen=True)
+class ReferenceComparison:
+    """The leaderboard against a reference ranking over their shared models (aligned arrays) and the
+    agreement metrics of :func:`wizardarena.agreement.compare` (``spearman``, ``consistency``, ...)."""
+
+    name: str
+    models: tuple[str, ...]
+    candidate: np.ndarray
+    reference: np.ndarray
+    metrics: Mapping[str, object]
+
+    @property
+    def spearman(self) -> float:
+        """Spearman correlation of the two rankings over the shared models."""
+        return float(self.metrics["spearman"])  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """Everything the views show. ``categories`` maps a category to its own rows (best first);
+    ``notes`` are one-line remarks (skipped categories, unrated models) the views print."""
+
+    rows: tuple[BoardRow, ...]
+    info: RunInfo = field(default_factory=RunInfo)
+    win_matrix: WinMatrix | None = None
+    categories: Mapping[str, tuple[BoardRow, ...]] = field(default_factory=dict)
+    reference: ReferenceComparison | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def has_win_rates(self) -> bool:
+        """True when battles were given, so rows carry observed win rates."""
+        return self.win_matrix is not None
+
+    @classmethod
+    def load(cls, ratings: str | Path, battles: str | Path | None = None, reference: str | None = None, *,
+             title: str | None = None, judge: str | None = None, testset: str | None = None,
+             date: str | None = None, seed: int | str | None = None,
+             category_config: RatingConfig = RatingConfig()) -> Leaderboard:
+        """Load a leaderboard from a ratings file (Rating records; rows with a ``category`` form the
+        per-category boards), optional LMSYS-format battles (win rates, the win-rate matrix, and
+        per-category ratings from their ``category`` column with ``category_config`` when the ratings
+        file has none) and an optional reference ranking (shipped name or file). The metadata comes
+        from ``run.json`` / ``agreement.json`` beside the ratings, overridden by the arguments given; the
+        date falls back to the ratings file's modification day (UTC)."""
+        overall, by_category = read_rating_rows(ratings)
+        table = read_battles(battles) if battles is not None else None
+        info = RunInfo(**read_run_info(Path(ratings))).updated(title=title, judge=judge, testset=testset,
+                                                               date=date, seed=None if seed is None else str(seed))
+        return cls.from_records(overall, table, reference, info, category_config, by_category)
+
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping], battles: BattleTable | None = None,
+                     reference: str | None = None, info: RunInfo = RunInfo(),
+                     category_config: RatingConfig = RatingConfig(),
+                     category_records: Mapping[str, Sequence[Mapping]] | None = None) -> Leaderboard:
+        """Build a leaderboard from Rating records already in memory (see :meth:`load`)."""
+        notes: list[str] = []
+        matrix, rates = None, None
+        if battles is not None:
+            matrix = _ordered_matrix(battles, [r["model"] for r in _best_first(records)], notes)
+            rates = win_rates(battles)
+        categories = {name: rank_rows(rows) for name, rows in (category_records or {}).items()}
+        if not categories and battles is not None and battles.category is not None:
+            for name, (rows, group_rates) in category_rows(battles, category_config, notes).items():
+                categories[name] = rank_rows(rows, group_rates)
+        compared = compare_with_reference(records, reference) if reference else None
+        return cls(rank_rows(records, rates), info, matrix, categories,
+                   compared, tuple(notes))
+
+
+def rank_rows(records: Sequence[Mapping], rates: Mapping[str, float] | None = None) -> tuple[BoardRow, ...]:
+    """Rating records -> :class:`BoardRow` tuples, best first, with LMSYS ranks and optional win rates."""
+    ordered = _best_first(records)
+    return tuple(BoardRow(rank, r["model"], float(r["rating"]), float(r["lower"]), float(r["upper"]),
+                          int(r["n_battles"]), None if rates is None else rates.get(r["model"]))
+                 for rank, r in zip(lmsys_ranks(ordered), ordered))
+
+
+def compare_with_reference(records: Sequence[Mapping], name: str) -> ReferenceComparison:
+    """Align the ratings with the reference ranking ``name`` (shipped name or file) and compare them."""
+    from wizardarena.agreement import align, compare, load_ranking
+    from wizardarena.agreement.rankings import ranking_from_columns
+
+    columns = {key: [r[key] for r in records] for key in ("model", "rating", "lower", "upper")}
+    candidate, reference = ranking_from_columns(columns, "this leaderboard"), load_ranking(name)
+    metrics = compare(candidate, reference)
+    shared_candidate, shared_reference = align(candidate, reference)
+    return ReferenceComparison(name, shared_candidate.models, shared_candidate.score, shared_reference.score,
+                               metrics)
+
+
+def _best_first(records: Sequence[Mapping]) -> list[Mapping]:
+    return sorted(records, key=lambda r: -float(r["rating"]))
+
+
+def _ordered_matrix(battles: BattleTable, order: list[str], notes: list[str]) -> WinMatrix:
+    models, rate, count = win_rate_matrix(battles)
+    position = {name: k for k, name in enumerate(models)}
+    unrated = sorted(set(models) - set(order))
+    if unrated:
+        notes.append(f"{len(unrated)} model(s) in the battles have no rating: {', '.join(unrated[:5])}")
+    shown = [name for name in order if name in position]
+    pick = np.array([position[name] for name in shown], dtype=int)
+    return WinMatrix(tuple(shown), rate[np.ix_(pick, pick)], count[np.ix_(pick, pick)])

@@ -1,0 +1,85 @@
+"""The leaderboard as Markdown (GitHub-flavoured tables): a header with the judge, test set and date, the
+overall table, and one table per category when the battles or ratings have categories."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Callable, Sequence
+
+from wizardarena.leaderboard.board import BoardRow, Leaderboard, ReferenceComparison
+
+_MARKDOWN_SPECIALS = "\\`*_[]|#"
+
+
+def escape_markdown(text: str) -> str:
+    """Text safe inside a Markdown table cell or heading: specials backslash-escaped, HTML characters
+    as entities, line breaks as spaces.
+
+    >>> escape_markdown("a|b <c>")
+    'a\\\\|b &lt;c&gt;'
+    """
+    text = html.escape(" ".join(str(text).split()), quote=False)
+    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in text)
+
+
+def format_win_rate(value: float | None) -> str:
+    """A win rate as a percentage with one decimal, or an em dash when unknown."""
+    return "—" if value is None or math.isnan(value) else f"{value:.1%}"
+
+
+def markdown_table(rows: Sequence[BoardRow], with_win_rate: bool) -> str:
+    """Rank / model / Elo / 95% CI / battles (/ win rate) as a Markdown table, one line per row."""
+    header = ["Rank", "Model", "Elo", "95% CI", "Battles"] + (["Win rate"] if with_win_rate else [])
+    align = ["---:", ":---", "---:", "---:", "---:"] + (["---:"] if with_win_rate else [])
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    for row in rows:
+        cells = [str(row.rank), escape_markdown(row.model), f"{row.rating:.1f}", row.interval, f"{row.n_battles:,}"]
+        if with_win_rate:
+            cells.append(format_win_rate(row.win_rate))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown_header(board: Leaderboard) -> list[str]:
+    """The title, the run's facts (judge, test set, date, seed) and the reference agreement, as lines."""
+    lines = [f"# {escape_markdown(board.info.title)}", ""]
+    facts = board.info.facts()
+    if facts:
+        lines += [" · ".join(f"**{label}:** {escape_markdown(value)}" for label, value in facts), ""]
+    if board.reference is not None:
+        lines += [reference_summary(board.reference, escape_markdown), ""]
+    return lines
+
+
+def reference_summary(compared: ReferenceComparison, escape: Callable[[str], str]) -> str:
+    """One sentence on the agreement with the reference ranking (``escape`` makes its name safe)."""
+    consistency = compared.metrics.get("consistency")
+    tail = "" if not isinstance(consistency, float) or math.isnan(consistency) else \
+        f", consistency {consistency:.1%}"
+    return (f"Against {escape(compared.name)} over {len(compared.models)} shared models: "
+            f"Spearman {compared.spearman:.3f}{tail}.")
+
+
+def render_markdown(board: Leaderboard) -> str:
+    """The whole leaderboard as one Markdown document (ends with a newline)."""
+    lines = markdown_header(board)
+    lines += [markdown_table(board.rows, board.has_win_rates), ""]
+    lines += [f"> {escape_markdown(note)}" for note in board.notes]
+    if board.notes:
+        lines.append("")
+    if board.categories:
+        lines += ["## By category", ""]
+        for name, rows in board.categories.items():
+            lines += [f"### {escape_markdown(name)}", "", markdown_table(rows, board.has_win_rates), ""]
+    lines.append("Rank: 1 + the number of models whose 95% CI lies entirely above this model's (LMSYS style).")
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(board: Leaderboard, path: str | Path) -> Path:
+    """Write :func:`render_markdown` to ``path`` (UTF-8) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_markdown(board), encoding="utf-8")
+    return path
