@@ -113,7 +113,8 @@ def write_records(path: str | Path, records: list[dict]) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.Table.from_pylist(records), tmp)
+        names = dict.fromkeys(key for record in records for key in record)  # every record's keys, not the first's
+        pq.write_table(pa.Table.from_pydict({name: [record.get(name) for record in records] for name in names}), tmp)
     elif fmt == "csv":
         names = list(dict.fromkeys(key for record in records for key in record))
         with tmp.open("w", newline="", encoding="utf-8") as handle:

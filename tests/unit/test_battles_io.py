@@ -271,3 +271,12 @@ def test_corrupt_parquet(tmp_path):
     path = tmp_path / "b.parquet"
     path.write_bytes(b"not parquet at all")
     raises_input_error(path, "b.parquet", "Parquet")
+
+
+def test_parquet_keeps_keys_that_the_first_record_lacks(tmp_path):
+    from wizardarena.tables import read_rows, write_records
+
+    path = tmp_path / "rows.parquet"
+    write_records(path, [{"model": "a", "rating": 1.0}, {"model": "b", "rating": 2.0, "category": "code"}])
+    assert read_rows(path) == [{"model": "a", "rating": 1.0, "category": None},
+                               {"model": "b", "rating": 2.0, "category": "code"}]
