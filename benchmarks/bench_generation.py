@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # run from a checkout without installing
 
 from fixtures.tiny_model import build_tiny_chat_model  # noqa: E402
-
 from wizardarena.backends import ChatRequest, Decoding, load_model  # noqa: E402
 
 TOPICS = ["the sea", "a hash map", "the lazy dog", "poems", "rating 7 of 10", "the sky", "Python", "a fox"]

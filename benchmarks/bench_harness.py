@@ -19,11 +19,10 @@ import time
 import zlib
 from pathlib import Path
 
-from wizardarena.arena.answering import Contestant
 from wizardarena.arena.pipeline import EvalConfig, run_eval
-from wizardarena.backends import load_model
 from wizardarena.judge import JudgeConfig
 from wizardarena.ratings import RatingConfig
+from wizardarena.refs import Contestant, JudgeRef, ModelRef
 from wizardarena.store import ArenaStore, make_owner
 
 
@@ -40,18 +39,13 @@ class InstantJudge:
         return replies
 
 
-def load(spec: str):
-    """The instant judge for its spec, the ``fake:`` test double for contestants."""
-    return InstantJudge() if spec == InstantJudge.spec else load_model(spec)
-
-
 def one_round(config: EvalConfig, folder: Path) -> list[tuple[float, int, int]]:
     """A first run on an empty store, then a cached rerun: (seconds, model calls, battles) of each."""
     rows = []
     for _ in range(2):
         start = time.perf_counter()
         with ArenaStore(folder / "arena.sqlite") as store:
-            result = run_eval(config, store, load, make_owner())
+            result = run_eval(config, store, make_owner())
         rows.append((time.perf_counter() - start, result.model_calls, len(result.battle_columns["winner"])))
     return rows
 
@@ -72,7 +66,8 @@ def main() -> None:
                                    for k in range(n_prompts)))
         config = EvalConfig(
             candidates=tuple(Contestant(f"m{k:02d}", f"fake:m{k:02d}") for k in range(args.models)),
-            judge_spec=InstantJudge.spec, testset=str(testset), judge=JudgeConfig(mode="text"),
+            judge=JudgeRef(ModelRef("bench", "instant-judge", instance=InstantJudge()), JudgeConfig(mode="text")),
+            testset=str(testset),
             ratings=RatingConfig(bootstrap=args.bootstrap, unit="prompt"), chunk=4096)
         for k in range(args.repeat):
             folder = Path(tmp) / f"round{k}"

@@ -31,8 +31,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from wizardarena.battles import battles_from_columns  # noqa: E402
 from wizardarena.ratings import ELO_PER_BT_UNIT, RatingConfig, compute_ratings  # noqa: E402
+from wizardarena.ratings.table import battles_from_columns  # noqa: E402
 
 FASTCHAT_FIT_S = 2.4
 FASTCHAT_ROUND_S = 0.059

@@ -12,10 +12,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from wizardarena.battles import BattleTable, read_battles
 from wizardarena.leaderboard.sources import category_rows, read_rating_rows, read_run_info, win_rates
 from wizardarena.ratings import RatingConfig
 from wizardarena.ratings.matrix import win_rate_matrix
+from wizardarena.ratings.table import BattleTable, read_battles
 
 
 def lmsys_ranks(records: Sequence[Mapping[str, float]]) -> list[int]:
@@ -41,6 +41,7 @@ class RunInfo:
     testset: str | None = None
     date: str | None = None
     seed: str | None = None
+    judge_settings: str | None = None
 
     def updated(self, **values: str | None) -> RunInfo:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -48,7 +49,8 @@ class RunInfo:
 
     def facts(self) -> list[tuple[str, str]]:
         """The known fields as (label, text) pairs, in display order."""
-        pairs = (("Judge", self.judge), ("Test set", self.testset), ("Date", self.date), ("Seed", self.seed))
+        pairs = (("Judge", self.judge), ("Judge settings", self.judge_settings), ("Test set", self.testset),
+                 ("Date", self.date), ("Seed", self.seed))
         return [(label, value) for label, value in pairs if value is not None]
 
 

@@ -74,7 +74,11 @@ def dataset_card(overall: Sequence[Rating], by_category: Mapping[str, Sequence[R
     ``files`` maps a config name to its path in the repo; ``run`` is the content of ``run.json`` (its
     judge, testset, date and seed head the leaderboard); ``repo_id`` fills the loading example."""
     hub = import_hub()
+    from wizardarena.leaderboard.sources import judge_settings_text
+
     facts = {key: None if run.get(key) is None else str(run[key]) for key in ("judge", "testset", "date", "seed")}
+    if isinstance(run.get("judge_provenance"), dict):
+        facts["judge_settings"] = judge_settings_text(run["judge_provenance"])
     board = Leaderboard.from_records(overall, info=RunInfo(title=pretty_name, **facts), category_records=by_category)
     data = hub.DatasetCardData(license=license, pretty_name=pretty_name, tags=list(CARD_TAGS),
                                configs=card_configs(files))

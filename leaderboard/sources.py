@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from wizardarena.battles import BattleTable
 from wizardarena.errors import InputError
 from wizardarena.ratings import RatingConfig, compute_ratings
 from wizardarena.ratings.compute import group_values
 from wizardarena.ratings.matrix import win_rate_matrix
+from wizardarena.ratings.table import BattleTable
 from wizardarena.records import Rating
 from wizardarena.tables import read_rows
 
@@ -73,23 +73,52 @@ def _rating_record(row: dict, where: str) -> Rating:
             "n_battles": int(numbers["n_battles"])}
 
 
+def judge_settings_text(provenance: dict) -> str:
+    """One line of a judge's provenance (``run.json``'s ``judge_provenance``): what a reader needs to
+    know that two leaderboards were judged alike — mode, protocol, template digest, decoding, versions."""
+    settings = provenance.get("settings") or {}
+    parts = [f"{key} {settings[key]}" for key in ("mode", "multi_turn", "template", "version", "embedder")
+             if settings.get(key) is not None]
+    decoding = settings.get("decoding")
+    if isinstance(decoding, str):
+        try:
+            decoding = json.loads(decoding)
+        except json.JSONDecodeError:
+            decoding = None
+    if isinstance(decoding, dict):
+        parts.append(f"temperature {decoding.get('temperature')}, max {decoding.get('max_new_tokens')} tokens")
+    versions = provenance.get("versions") or {}
+    parts.append(", ".join(f"{name} {version}" for name, version in versions.items()))
+    return "; ".join(part for part in parts if part)
+
+
+def read_json_object(path: Path) -> dict | None:
+    """The JSON object in ``path`` (None when there is no such file); anything else is an InputError."""
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
 def read_run_info(ratings_path: Path) -> dict[str, str]:
-    """Metadata fields (title, judge, testset, date, seed) from ``run.json`` / ``agreement.json`` beside
-    the ratings file; the date defaults to the ratings file's modification day (UTC)."""
+    """Metadata fields (title, judge, judge settings, testset, date, seed) from ``run.json`` /
+    ``agreement.json`` beside the ratings file; the date defaults to the ratings file's modification day
+    (UTC)."""
     found: dict[str, str] = {}
     for name in METADATA_FILES:
-        path = ratings_path.parent / name
-        if not path.is_file():
+        data = read_json_object(ratings_path.parent / name)
+        if data is None:
             continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not valid JSON ({exc.__class__.__name__})") from None
-        if not isinstance(data, dict):
-            raise InputError(f"{path}: expected a JSON object, got {type(data).__name__}")
         for key, field_name in METADATA_FIELDS.items():
             if data.get(key) is not None and field_name not in found:
                 found[field_name] = str(data[key])
+        if isinstance(data.get("judge_provenance"), dict) and "judge_settings" not in found:
+            found["judge_settings"] = judge_settings_text(data["judge_provenance"])
     if "date" not in found:
         modified = dt.datetime.fromtimestamp(ratings_path.stat().st_mtime, dt.timezone.utc)
         found["date"] = modified.date().isoformat()

@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wizardarena.tasks.arena_run import ArenaOutcome
 
 DEFAULTS = {"model_name": "lm-eval-model", "judge": "similarity:arena-hard-v0.1#gpt-4-1106-preview",
             "references": "answers:arena-hard-v0.1", "baseline": "gpt-4-0314", "store": None,
@@ -34,16 +37,14 @@ def dataset(testset: str, **metadata):
     run's settings (a ``datasets.DatasetDict`` with one ``test`` split)."""
     import datasets
 
-    from wizardarena.arena.contestants import contestants
     from wizardarena.testsets import load_testset
 
     settings = {**DEFAULTS, **{k: v for k, v in metadata.items() if k in DEFAULTS}}
     _, prompts = load_testset(testset)
-    covered = _covered_ids(settings)
+    covered = _covered_ids(settings)  # bad settings fail here, before any generation
     docs = [{"id": p["id"], "prompt": p["turns"][0], "category": p.get("category") or "",
              "testset": testset, "settings": json.dumps(settings, sort_keys=True)}
             for p in prompts if len(p["turns"]) == 1 and p["id"] in covered]
-    contestants((settings["references"],), settings["judge"])  # bad settings fail before any generation
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
 
 
@@ -64,12 +65,12 @@ def mix_dataset(**metadata):
 
 def _covered_ids(settings: dict) -> set[str]:
     from wizardarena.arena.contestants import contestants
-    from wizardarena.backends import load_model
+    from wizardarena.refs import resolve_judge
 
-    references, _ = contestants((settings["references"],), settings["judge"])
+    references, _ = contestants((settings["references"],), resolve_judge(settings["judge"]))
     covered: set[str] | None = None
     for reference in references:
-        ids = load_model(reference.spec).prompt_ids
+        ids = reference.model.load().prompt_ids
         covered = ids if covered is None else covered & ids
     return covered or set()
 
@@ -85,23 +86,15 @@ def process_results(doc: dict, results: list[str]) -> dict:
     return {metric: item for metric in METRICS}
 
 
-@dataclass
-class ArenaOutcome:
-    """What one aggregation computed, shared by all six metrics."""
-
-    metrics: dict[str, float]
-    ratings: list = field(default_factory=list)
+_OUTCOMES: dict[str, "ArenaOutcome"] = {}
 
 
-_OUTCOMES: dict[str, ArenaOutcome] = {}
-
-
-def outcome(items: list[tuple]) -> ArenaOutcome:
+def outcome(items: list[tuple]) -> "ArenaOutcome":
     """Judge and rate ``items`` (memoised: the six aggregations of one task share one run)."""
+    from wizardarena.tasks.arena_run import run_items
+
     digest = hashlib.sha256(json.dumps(sorted(items)).encode("utf-8")).hexdigest()
     if digest not in _OUTCOMES:
-        from wizardarena.tasks.arena_run import run_items
-
         _OUTCOMES[digest] = run_items(items)
     return _OUTCOMES[digest]
 

@@ -1,10 +1,10 @@
 """Fixtures shared by all tests. Tests run offline: nothing may reach a hub."""
 
 import os
-
 from pathlib import Path
 
 import pytest
+
 from fixtures.tiny_model import tiny_model_path  # noqa: F401  (session fixture: a tiny local chat model)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -24,6 +24,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def minilm():
     """The packaged all-MiniLM-L6-v2 sentence embedder (offline), loaded once per test session."""
+    pytest.importorskip("sentence_transformers")
     from wizardarena.embeddings import SentenceEmbedder
 
     embedder = SentenceEmbedder()
@@ -35,8 +36,7 @@ def minilm():
 def one_torch_thread():
     """Torch on one thread for a module: a tiny model gains nothing from intra-op threads and loses a lot
     when other jobs hold the cores."""
-    import torch
-
+    torch = pytest.importorskip("torch")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from wizardarena.battles import MODEL_A_WINS, MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable
 from wizardarena.ratings import ELO_PER_BT_UNIT
+from wizardarena.ratings.table import MODEL_A_WINS, MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable
 
 WINNER_NAMES = ("model_a", "model_b", "tie", "tie (bothbad)")
 

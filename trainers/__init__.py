@@ -13,7 +13,8 @@ inside their functions (``callback`` subclasses ``TrainerCallback``, so import i
 """
 
 from wizardarena.trainers.config import DPOStage, RewardStage, RLStage, SFTStage, TrainingConfig, training_config
-from wizardarena.trainers.flywheel import FlywheelConfig, flywheel_config, run_flywheel
+from wizardarena.trainers.flywheel import FlywheelConfig, flywheel_config
+from wizardarena.trainers.flywheel_loop import run_flywheel
 
 __all__ = ["DPOStage", "FlywheelConfig", "RLStage", "RewardStage", "SFTStage", "TrainingConfig",
            "flywheel_config", "run_flywheel", "training_config"]

@@ -39,18 +39,18 @@ Message = dict[str, str]
 
 
 def sft_rows(judgments: Judgments, answers: Answers, prompts: Prompts, target: str, gap: float = 3.0,
-             winners: str = "best") -> list[dict]:
+             winners: str = "best", tie_margin: float = 0.0) -> list[dict]:
     """SFT rows where ``target`` lost to an opponent by a pairwise score gap ``>= gap`` (paper: K = 3 in
     iteration 1, then 1); the winner's replies become the training target.
 
     With several such winners, ``winners="best"`` keeps the one with the highest pairwise score against
     the target (ties: higher per-prompt score, then smaller model name); ``"all"`` keeps one row per
-    winner, best first.
+    winner, best first. A gap within ``tie_margin`` (the run's tie rule) is a tie, never a win.
     """
     _check(gap, winners, ("best", "all"), "winners")
     rows = []
     for prompt_id, scores in score_battles(judgments).prompts.items():
-        beaten_by = [o for o in scores.opponents(target) if passes(scores.gap(o, target), gap)]
+        beaten_by = [o for o in scores.opponents(target) if passes(scores.gap(o, target), gap, tie_margin)]
         beaten_by.sort(key=lambda o: (-scores.pairwise[(o, target)], -scores.overall[o], o))
         for winner in beaten_by[:1] if winners == "best" else beaten_by:
             turns = _turns(prompts, prompt_id)
@@ -64,7 +64,7 @@ def sft_rows(judgments: Judgments, answers: Answers, prompts: Prompts, target: s
 
 
 def dpo_rows(judgments: Judgments, answers: Answers, prompts: Prompts, target: str, gap: float = 2.0,
-             rejected: str = "lowest") -> list[dict]:
+             rejected: str = "lowest", tie_margin: float = 0.0) -> list[dict]:
     """One DPO pair per prompt ``target`` played on, when chosen minus rejected per-prompt score ``>= gap``
     (paper: K = 2).
 
@@ -86,13 +86,13 @@ def dpo_rows(judgments: Judgments, answers: Answers, prompts: Prompts, target: s
         else:
             others = [m for m in [target, *opponents] if m != chosen]
             loser = min(others, key=lambda m: (overall[m], m != target, m))
-        if loser != chosen and passes(overall[chosen] - overall[loser], gap):
+        if loser != chosen and passes(overall[chosen] - overall[loser], gap, tie_margin):
             rows.append(_pair(prompt_id, answers, prompts, chosen, loser, overall[chosen], overall[loser]))
     return rows
 
 
 def reward_rows(judgments: Judgments, answers: Answers, prompts: Prompts, target: str | None = None,
-                gap: float = 1.0) -> list[dict]:
+                gap: float = 1.0, tie_margin: float = 0.0) -> list[dict]:
     """Reward-model pairs (TRL ``RewardTrainer``): every pair of models judged on a prompt whose pairwise
     score gap is ``>= gap``, the higher one chosen; ``margin`` is that gap. With ``target``, only the
     pairs the target is in. Rows in prompt order, then by the two model names."""
@@ -100,7 +100,7 @@ def reward_rows(judgments: Judgments, answers: Answers, prompts: Prompts, target
     rows = []
     for prompt_id, scores in score_battles(judgments).prompts.items():
         for a, b in scores.pairwise:
-            if a < b and target in (None, a, b) and passes(abs(scores.gap(a, b)), gap):
+            if a < b and target in (None, a, b) and passes(abs(scores.gap(a, b)), gap, tie_margin):
                 chosen, loser = (a, b) if scores.gap(a, b) > 0 else (b, a)
                 row = _pair(prompt_id, answers, prompts, chosen, loser, scores.pairwise[(chosen, loser)],
                             scores.pairwise[(loser, chosen)])

@@ -18,8 +18,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Iterable, Mapping, Sequence
 
-from wizardarena.arena.battles import as_verdicts
-from wizardarena.records import Judgment, Verdict
+from wizardarena.judge.parse import verdict
+from wizardarena.records import Judgment, Verdict, as_verdicts
 
 EPSILON = 1e-9
 
@@ -86,9 +86,10 @@ def _mean(values: list[float]) -> float:
     return math.fsum(values) / len(values)
 
 
-def passes(gap: float, threshold: float) -> bool:
-    """Whether a score ``gap`` is a win by at least ``threshold`` (equality included, a tie never)."""
-    return gap > EPSILON and gap >= threshold - EPSILON
+def passes(gap: float, threshold: float, tie_margin: float = 0.0) -> bool:
+    """Whether a score ``gap`` is a win by at least ``threshold`` (equality included) and not a tie under
+    the run's tie rule (:func:`wizardarena.judge.parse.verdict`, the one every view uses)."""
+    return verdict(gap, 0.0, max(tie_margin, EPSILON)) == "model_a" and gap >= threshold - EPSILON
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,9 @@ class BattleReport:
         return asdict(self)
 
 
-def battle_report(judgments: Iterable[Verdict | Judgment], target: str) -> BattleReport:
-    """Count the games of ``target`` against each opponent and its per-prompt wins, losses and ties.
+def battle_report(judgments: Iterable[Verdict | Judgment], target: str, tie_margin: float = 0.0) -> BattleReport:
+    """Count the games of ``target`` against each opponent and its per-prompt wins, losses and ties (a
+    pairwise gap within ``tie_margin`` is a tie).
 
     >>> v = [Verdict("p1", "j", "t", "o", False, True, 3.0, 7.0),
     ...      Verdict("p1", "j", "o", "t", True, False, None, None)]
@@ -142,8 +144,8 @@ def battle_report(judgments: Iterable[Verdict | Judgment], target: str) -> Battl
         opponents = prompt.opponents(target)
         played += bool(opponents)
         for opponent in opponents:
-            gap = prompt.gap(target, opponent)
-            results[opponent][0 if gap > EPSILON else 1 if gap < -EPSILON else 2] += 1
+            result = verdict(prompt.gap(target, opponent), 0.0, max(tie_margin, EPSILON))
+            results[opponent][{"model_a": 0, "model_b": 1, "tie": 2}[result]] += 1
     records = {o: OpponentRecord(games[o][0], games[o][1], *results[o]) for o in sorted(games)}
     return BattleReport(target, scores.games, scores.invalid, played, records)
 

@@ -18,7 +18,6 @@ import json
 import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from wizardarena.errors import InputError
 from wizardarena.trainers.config import TrainingConfig
@@ -122,10 +121,3 @@ def flywheel_config(path: str | Path | None, values: dict, max_steps: int | None
         elif name in settings:
             settings[name] = (settings[name],)
     return FlywheelConfig(**settings, training=training)
-
-
-def run_flywheel(config: FlywheelConfig, embedder=None, say: Callable[[str], None] = print) -> dict:
-    """Run (or resume) the flywheel; returns the report (also written to ``OUT/flywheel_report.json``)."""
-    from wizardarena.trainers.flywheel_loop import FlywheelRun
-
-    return FlywheelRun(config, embedder, say).run()

@@ -6,50 +6,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from wizardarena.arena.answering import Contestant
+from wizardarena.backends.base import Decoding
 from wizardarena.records import Prompt, Verdict
+from wizardarena.refs import Contestant, JudgeRef
+from wizardarena.store.protocol import Store
 
 
 @dataclass(frozen=True)
 class PartBattles:
-    """The judged games of one part: verdicts, and every answer as ``(model, prompt_id) -> turns``."""
+    """The judged games of one part: verdicts (labelled with this run's names), every answer as
+    ``(model, prompt_id) -> turns``, and the tie rule the verdicts are read with."""
 
     judgments: list[Verdict]
     answers: dict[tuple[str, str], list[str]]
     prompts: dict[str, Prompt]
     model_calls: int
+    tie_margin: float = 0.0
 
 
-def battle_part(store, part_name: str, prompts: Sequence[Prompt], target: Contestant,
-                opponents: Sequence[Contestant], judge_spec: str, judge_config, decoding, load_model,
-                owner: str) -> PartBattles:
-    """Round-robin of ``target`` and ``opponents`` on ``prompts`` (both orders), judged by ``judge_spec``."""
+def battle_part(store: Store, part_name: str, prompts: Sequence[Prompt], target: Contestant,
+                opponents: Sequence[Contestant], judge: JudgeRef, decoding: Decoding, owner: str) -> PartBattles:
+    """Round-robin of ``target`` and ``opponents`` on ``prompts`` (both orders), judged by ``judge``."""
     from wizardarena.arena.pipeline import EvalConfig, run_eval
     from wizardarena.ratings import RatingConfig
 
-    config = EvalConfig(candidates=(target, *opponents), judge_spec=judge_spec, testset=part_name,
-                        judge=judge_config, decoding=decoding, ratings=RatingConfig(bootstrap=0))
-    result = run_eval(config, store, load_model, owner, testset=(part_name, list(prompts)))
+    config = EvalConfig(candidates=(target, *opponents), judge=judge, testset=part_name, decoding=decoding,
+                        ratings=RatingConfig(bootstrap=0))
+    result = run_eval(config, store, owner, testset=(part_name, list(prompts)))
     by_key: dict[str, tuple[str, str]] = {}
-    for prompt, name_a, key_a, name_b, key_b, _ in result.plan.planned.values():
-        by_key[key_a] = (name_a, prompt["id"])
-        by_key[key_b] = (name_b, prompt["id"])
+    for game in result.plan.planned:
+        by_key[game.answer_a] = (game.model_a, game.prompt["id"])
+        by_key[game.answer_b] = (game.model_b, game.prompt["id"])
     stored = store.answers(list(by_key))
     answers = {by_key[key]: answer["turns"] for key, answer in stored.items()}
-    return PartBattles(result.judgments, answers, {p["id"]: p for p in prompts}, result.model_calls)
+    return PartBattles(result.judgments, answers, {p["id"]: p for p in prompts}, result.model_calls,
+                       judge.config.tie_margin)
 
 
-def evaluate_checkpoints(store, checkpoints: Sequence[Contestant], opponents: Sequence[Contestant],
-                         testset: str, limit: int | None, judge_spec: str, judge_config, decoding, load_model,
-                         owner: str, bootstrap: int, seed: int) -> dict[str, dict]:
+def evaluate_checkpoints(store: Store, checkpoints: Sequence[Contestant], opponents: Sequence[Contestant],
+                         testset: str, limit: int | None, judge: JudgeRef, decoding: Decoding, owner: str,
+                         bootstrap: int, seed: int) -> dict[str, dict]:
     """Elo with 95% CI of every checkpoint so far, on one scale: the checkpoints battle each other and
     ``opponents`` on ``testset`` (games already in the store are not judged again)."""
     from wizardarena.arena.pipeline import EvalConfig, run_eval
     from wizardarena.ratings import RatingConfig
 
-    config = EvalConfig(candidates=tuple(checkpoints), opponents=tuple(opponents), judge_spec=judge_spec,
-                        testset=testset, judge=judge_config, decoding=decoding, limit=limit,
-                        ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit="prompt"))
-    result = run_eval(config, store, load_model, owner)
+    config = EvalConfig(candidates=tuple(checkpoints), opponents=tuple(opponents), judge=judge, testset=testset,
+                        decoding=decoding, limit=limit, ratings=RatingConfig(bootstrap=bootstrap, seed=seed,
+                                                                             unit="prompt"))
+    result = run_eval(config, store, owner)
     return {r["model"]: {"elo": r["rating"], "lower": r["lower"], "upper": r["upper"], "battles": r["n_battles"]}
             for r in result.ratings.records(with_samples=False)}

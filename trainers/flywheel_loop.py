@@ -6,34 +6,41 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from wizardarena.arena.answering import Contestant
+from wizardarena.refs import Contestant
 from wizardarena.trainers.flywheel import STAGES, FlywheelConfig, describe, save_report, split_parts, stage_part
 
 
+def run_flywheel(config: FlywheelConfig, embedder=None, say: Callable[[str], None] = print) -> dict:
+    """Run (or resume) the flywheel; returns the report (also written to ``OUT/flywheel_report.json``)."""
+    return FlywheelRun(config, embedder, say).run()
+
+
 class FlywheelRun:
-    """One run of :func:`wizardarena.trainers.flywheel.run_flywheel` (state for its helpers)."""
+    """One run of :func:`run_flywheel` (state for its helpers)."""
 
     def __init__(self, config: FlywheelConfig, embedder, say: Callable[[str], None]):
         from wizardarena.backends import Decoding
         from wizardarena.judge import JudgeConfig
+        from wizardarena.refs import resolve_judge
 
         self.config, self.embedder, self.say = config, embedder, say
         self.out = Path(config.out)
-        self.judge_config = JudgeConfig(mode=config.judge_mode)
+        self.judge = resolve_judge(config.judge, JudgeConfig(mode=config.judge_mode))
         self.decoding = Decoding(max_new_tokens=config.max_new_tokens, seed=config.seed)
         self.report: dict = {"config": describe(config), "iterations": []}
 
     def run(self) -> dict:
         """Every iteration in turn; returns the report."""
         from wizardarena.arena.contestants import contestants
+        from wizardarena.refs import resolve_model
         from wizardarena.store import ArenaStore, make_owner
 
         self.out.mkdir(parents=True, exist_ok=True)
         parts = self._parts()
-        self.opponents, _ = contestants(self.config.opponents, self.config.judge)
-        self.eval_opponents, _ = contestants(self.config.eval_opponents or self.config.opponents, self.config.judge)
+        self.opponents, _ = contestants(self.config.opponents, self.judge)
+        self.eval_opponents, _ = contestants(self.config.eval_opponents or self.config.opponents, self.judge)
         checkpoint = Path(self.config.target).expanduser().resolve()
-        checkpoints = [Contestant("target-it0", f"hf:{checkpoint}")]
+        checkpoints = [Contestant("target-it0", resolve_model(f"hf:{checkpoint}"))]
         with ArenaStore(self.out / "arena.sqlite") as store:
             self.store, self.owner = store, make_owner()
             for iteration in range(1, self.config.iterations + 1):
@@ -42,7 +49,7 @@ class FlywheelRun:
                 for stage in STAGES:
                     checkpoint, entry["stages"][stage] = self._stage(iteration, stage, checkpoint, parts)
                     save_report(self.report, self.out)
-                checkpoints.append(Contestant(f"target-it{iteration}", f"hf:{checkpoint}"))
+                checkpoints.append(Contestant(f"target-it{iteration}", resolve_model(f"hf:{checkpoint}")))
                 entry["checkpoint"] = str(checkpoint)
                 entry["eval"] = self._evaluate(checkpoints)
                 self.say(f"iteration {iteration}: Elo {entry['eval'][checkpoints[-1].name]['elo']:.1f}")
@@ -64,7 +71,8 @@ class FlywheelRun:
             from wizardarena.embeddings import SentenceEmbedder, default_cache_path
 
             self.embedder = SentenceEmbedder(cache=default_cache_path())
-        result = decontaminate(cleaned, test, self.embedder, DecontaminationConfig(top_k=self.config.decontaminate_top_k))
+        settings = DecontaminationConfig(top_k=self.config.decontaminate_top_k)
+        result = decontaminate(cleaned, test, self.embedder, settings)
         parts = split_parts(result.kept, self.config.parts, self.config.seed)
         self.report["pool"] = {"read": len(pool), "after_cleaning": len(cleaned),
                                "cleaning": [step.counts() for step in steps],
@@ -75,14 +83,14 @@ class FlywheelRun:
         return parts
 
     def _stage(self, iteration: int, stage: str, checkpoint: Path, parts: list[list]) -> tuple[Path, dict]:
-        from wizardarena.backends import load_model
+        from wizardarena.refs import resolve_model
         from wizardarena.trainers.flywheel_battles import battle_part
         from wizardarena.trainers.flywheel_stages import train_stage
 
         part = stage_part(iteration, stage)
-        target = Contestant(f"target-it{iteration}-{stage}", f"hf:{checkpoint}")
+        target = Contestant(f"target-it{iteration}-{stage}", resolve_model(f"hf:{checkpoint}"))
         battles = battle_part(self.store, f"flywheel-part{part}", parts[part], target, self.opponents,
-                              self.config.judge, self.judge_config, self.decoding, load_model, self.owner)
+                              self.judge, self.decoding, self.owner)
         folder = self.out / f"iteration-{iteration}" / stage
         new_checkpoint, info = train_stage(stage, iteration, battles, target.name, checkpoint, folder, self.config)
         games = Counter("invalid" if not v.valid else "valid" for v in battles.judgments)
@@ -92,16 +100,15 @@ class FlywheelRun:
         return new_checkpoint, info
 
     def _evaluate(self, checkpoints: list[Contestant]) -> dict:
-        from wizardarena.backends import load_model
         from wizardarena.trainers.flywheel_battles import evaluate_checkpoints
 
         return evaluate_checkpoints(self.store, checkpoints, self.eval_opponents, self.config.eval_testset,
-                                    self.config.eval_limit, self.config.judge, self.judge_config, self.decoding,
-                                    load_model, self.owner, self.config.eval_bootstrap, self.config.seed)
+                                    self.config.eval_limit, self.judge, self.decoding, self.owner,
+                                    self.config.eval_bootstrap, self.config.seed)
 
     def _best(self, checkpoints: list[Contestant]) -> dict:
         final = self.report["iterations"][-1]["eval"]
         best = max(checkpoints, key=lambda c: final[c.name]["elo"])
-        path = best.spec.removeprefix("hf:")
+        path = best.model.target
         (self.out / "best_checkpoint.txt").write_text(path + "\n", encoding="utf-8")
         return {"name": best.name, "checkpoint": path, **final[best.name]}

@@ -22,17 +22,17 @@ def train_stage(stage: str, iteration: int, battles, target: str, checkpoint: Pa
     ``folder``; returns the new checkpoint and what happened (rows, rows per opponent, metrics)."""
     from wizardarena.trainers import training
 
-    args = (battles.judgments, battles.answers, battles.prompts)
+    args, margin = (battles.judgments, battles.answers, battles.prompts), battles.tie_margin
     if stage == "sft":
-        rows = sft_rows(*args, target, gap=config.sft_gap(iteration), winners=config.sft_winners)
+        rows = sft_rows(*args, target, gap=config.sft_gap(iteration), winners=config.sft_winners, tie_margin=margin)
     elif stage == "dpo":
-        rows = dpo_rows(*args, target, gap=config.dpo_gap, rejected=config.dpo_rejected)
+        rows = dpo_rows(*args, target, gap=config.dpo_gap, rejected=config.dpo_rejected, tie_margin=margin)
     else:
-        rows = reward_rows(*args, target, gap=config.reward_gap)
+        rows = reward_rows(*args, target, gap=config.reward_gap, tie_margin=margin)
     folder.mkdir(parents=True, exist_ok=True)
     write_rows(rows, folder / "data.jsonl")
     info = {"rows": len(rows), "rows_by_opponent": counts_by_opponent(rows),
-            "battles": battle_report(battles.judgments, target).to_dict()}
+            "battles": battle_report(battles.judgments, target, margin).to_dict()}
     if not rows:
         info["skipped"] = "no battle met the gap: the checkpoint is unchanged"
         return checkpoint, info

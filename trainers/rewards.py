@@ -1,7 +1,7 @@
 """TRL reward functions backed by a WizardArena judge: the policy's samples battle in the simulated arena.
 
-A judge is anything with ``judge(games) -> list[Judgment]`` (:class:`~wizardarena.judge.PairwiseJudge`,
-:class:`~wizardarena.judge.SimilarityJudge`, or a test double). Every pair is judged in both position
+A judge is a :class:`~wizardarena.judge.Judge` (``JudgeRef.load()`` builds one); only its
+``judge(games) -> list[Judgment]`` is used, so a test double needs nothing else. Every pair is judged in both position
 orders, as in the arena; a completion's reward is its score minus its opponent's (``score="gap"``, in
 [-9, 9] on the judge's 1–10 scale) or its own score (``score="score"``), averaged over the two orders.
 A pair with an invalid judgment in either order gets ``None``, which TRL leaves out of the reward.
@@ -14,20 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable, Literal, Mapping, Protocol, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 from wizardarena.errors import InputError
-from wizardarena.judge.pairwise import Game
-from wizardarena.records import Judgment, Prompt
+from wizardarena.judge.base import Game, Judge
+from wizardarena.records import Prompt
 
 RewardFunction = Callable[..., list]
 Score = Literal["gap", "score"]
-
-
-class Judge(Protocol):
-    """What the reward functions need of a judge: one judgment per game, in order."""
-
-    def judge(self, games: Sequence[Game]) -> list[Judgment]: ...
 
 
 def judge_reward(judge: Judge, references: Mapping[str, str] | None = None, *,

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple, Sequence
 
 from wizardarena.errors import InputError
-from wizardarena.trainers.config import (DPOStage, RewardStage, RLStage, SFTStage, StageConfig,
-                                         cpu_safe_args)
+from wizardarena.trainers.config import DPOStage, RewardStage, RLStage, SFTStage, StageConfig, cpu_safe_args
 
 DONE = "DONE"
 

@@ -34,7 +34,8 @@ class Embedder(Protocol):
 def default_cache_path() -> Path:
     """Where embeddings are cached unless told otherwise: ``$WIZARDARENA_CACHE`` or
     ``$XDG_CACHE_HOME/wizardarena`` (``~/.cache/wizardarena``), file ``embeddings.sqlite``."""
-    root = os.environ.get("WIZARDARENA_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wizardarena"
+    root = os.environ.get("WIZARDARENA_CACHE") or \
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wizardarena"
     return Path(root) / "embeddings.sqlite"
 
 

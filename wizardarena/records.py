@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, TypedDict
+from typing import Iterable, Literal, NamedTuple, TypedDict
 
 WinnerValue = Literal["model_a", "model_b", "tie", "tie (bothbad)"]
 WINNER_VALUES: tuple[str, ...] = ("model_a", "model_b", "tie", "tie (bothbad)")
@@ -64,6 +64,11 @@ class Verdict(NamedTuple):
         j = judgment
         return cls(j["prompt_id"], j["judge"], j["model_a"], j["model_b"], bool(j["swapped"]), bool(j["valid"]),
                    j["score_a"], j["score_b"])
+
+
+def as_verdicts(judgments: Iterable[Verdict | Judgment]) -> list[Verdict]:
+    """``judgments`` as verdicts (verdicts pass through unchanged)."""
+    return [j if isinstance(j, tuple) else Verdict.of(j) for j in judgments]
 
 
 class Battle(TypedDict, total=False):

@@ -10,7 +10,6 @@ pytest.importorskip("transformers")
 
 from fixtures.openai_server import serve_model  # noqa: E402
 from fixtures.tiny_model import tiny_model_path  # noqa: E402,F401 (a fixture)
-
 from wizardarena.backends import ChatRequest, Decoding, LogprobModel, load_model  # noqa: E402
 from wizardarena.errors import InputError  # noqa: E402
 

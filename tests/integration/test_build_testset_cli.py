@@ -5,9 +5,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from fixtures.construct_data import ScriptedModel, rating_from_text, shared_rows, write_jsonl
 
 import wizardarena.backends
+from fixtures.construct_data import ScriptedModel, rating_from_text, shared_rows, write_jsonl
 from wizardarena.cli import build_cmd
 from wizardarena.cli.main import cli
 

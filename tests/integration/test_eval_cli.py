@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from fixtures.openai_server import serve_model
 from fixtures.tiny_model import build_tiny_chat_model
-
 from wizardarena.backends.fake import FakeModel
 from wizardarena.cli.main import _register, cli
 
@@ -57,7 +57,8 @@ def test_tiny_hf_models_as_contestants_and_logprob_judge(tmp_path, testset, tiny
     assert len(judgments) == 3 * 2 and all(j["valid"] for j in judgments)  # 3 prompts x 1 pair x 2 orders
     assert {j["swapped"] for j in judgments} == {False, True}
     answers = _records(out / "answers.jsonl")
-    assert len(answers) == 6 and all(len(a["turns"]) == len(next(p for p in PROMPTS if p["id"] == a["prompt_id"])["turns"])
+    turns = {p["id"]: len(p["turns"]) for p in PROMPTS}
+    assert len(answers) == 6 and all(len(a["turns"]) == turns[a["prompt_id"]]
                                      for a in answers)
     ratings = _records(out / "ratings.jsonl")
     assert {r["model"] for r in ratings} == {"base", "tuned"}

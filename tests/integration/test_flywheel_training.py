@@ -12,14 +12,19 @@ pytest.importorskip("torch")
 pytest.importorskip("trl")
 
 from fixtures.tiny_model import tiny_model_path  # noqa: E402,F401 (a fixture)
-
 from wizardarena.errors import InputError  # noqa: E402
 from wizardarena.records import Judgment  # noqa: E402
 from wizardarena.trainers.config import (  # noqa: E402
-    DPOStage, RewardStage, RLStage, SFTStage, TrainingConfig, cpu_safe_args, training_config)
+    DPOStage,
+    RewardStage,
+    RLStage,
+    SFTStage,
+    TrainingConfig,
+    cpu_safe_args,
+    training_config,
+)
 from wizardarena.trainers.rewards import judge_reward, paired_judge_reward  # noqa: E402
-from wizardarena.trainers.training import (DONE, train_dpo, train_reward, train_rl, train_sft,  # noqa: E402
-                                           stage_done)
+from wizardarena.trainers.training import DONE, stage_done, train_dpo, train_reward, train_rl, train_sft  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
-from fixtures.fake_hub import FakeHub
 
+from fixtures.fake_hub import FakeHub
 from wizardarena.cli.main import _register, cli
 
 _register()

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from wizardarena.agreement import load_ranking
-from wizardarena.battles import battles_from_records
 from wizardarena.cli.main import _register, cli
 from wizardarena.leaderboard import PLOT_SIZES, Leaderboard, render_html, render_markdown
 from wizardarena.ratings import RatingConfig, compute_ratings
+from wizardarena.ratings.table import battles_from_records
 from wizardarena.tables import write_records
 
 REFERENCE = "lmsys-2024-03-29"

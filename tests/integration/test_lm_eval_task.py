@@ -44,7 +44,8 @@ def test_simple_evaluate_reports_an_elo_that_wizardarena_eval_reproduces(tmp_pat
 
     samples = tmp_path / "samples.jsonl"
     samples.write_text("".join(json.dumps(s, default=str) + "\n" for s in out["samples"]["wizardarena_hard"]))
-    imported = CliRunner().invoke(cli, ["import-lm-eval", str(samples), "--model", "tiny", "--store", arena_env["store"]],
+    imported = CliRunner().invoke(cli, ["import-lm-eval", str(samples), "--model", "tiny",
+                                        "--store", arena_env["store"]],
                                   catch_exceptions=False)
     assert imported.exit_code == 0, imported.output
     command = imported.output.strip().splitlines()[-1].split(": ", 1)[1]
@@ -55,8 +56,9 @@ def test_simple_evaluate_reports_an_elo_that_wizardarena_eval_reproduces(tmp_pat
     assert re.search(r"model\s+calls\s+this\s+run:\s+0\b", again.output)  # same store: nothing judged twice
     ratings = {r["model"]: r for r in map(json.loads, (tmp_path / "eval" / "ratings.jsonl").read_text().splitlines())}
     assert ratings["tiny"]["rating"] == pytest.approx(result["elo"], abs=1e-9)
-    assert (ratings["tiny"]["lower"], ratings["tiny"]["upper"]) == pytest.approx((result["elo_lower"], result["elo_upper"]))
-    assert ratings["tiny"]["n_battles"] == result["n_battles"] and ratings["gpt-4-0314"]["rating"] == pytest.approx(1000)
+    tiny = ratings["tiny"]
+    assert (tiny["lower"], tiny["upper"]) == pytest.approx((result["elo_lower"], result["elo_upper"]))
+    assert tiny["n_battles"] == result["n_battles"] and ratings["gpt-4-0314"]["rating"] == pytest.approx(1000)
 
 
 def test_the_lm_eval_command_line_runs_the_task(tmp_path, arena_env, tiny_model_path):

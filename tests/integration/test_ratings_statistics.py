@@ -8,8 +8,8 @@ from scipy import stats
 
 import wizardarena.ratings.resample as resample
 from helpers import simulate_records, simulate_table, true_elo
-from wizardarena.battles import battles_from_records, read_battles
 from wizardarena.ratings import RatingConfig, compute_ratings
+from wizardarena.ratings.table import battles_from_records, read_battles
 
 
 def test_strengths_are_recovered_at_100k_battles():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import wizardarena
-from wizardarena.backends.base import content_key
+from wizardarena.refs.keys import content_key
 from wizardarena.store import ArenaStore
 from wizardarena.store.validate import check_judgment
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX processe
 WORKER = r"""
 import sys, time
 from pathlib import Path
-from wizardarena.backends.base import content_key
+from wizardarena.refs.keys import content_key
 from wizardarena.store import ArenaStore, make_owner
 
 store_path, log_path, start_path, n_keys, batch, work_s = sys.argv[1:7]

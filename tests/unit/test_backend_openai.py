@@ -4,8 +4,8 @@ import socket
 import time
 
 import pytest
-from fixtures.openai_server import ServerStats, serve_model
 
+from fixtures.openai_server import ServerStats, serve_model
 from wizardarena.backends import ChatRequest, Decoding, load_model
 from wizardarena.backends.base import BackendError
 from wizardarena.backends.fake import FakeModel

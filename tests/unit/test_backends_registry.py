@@ -83,7 +83,9 @@ def test_fake_model_is_a_deterministic_chat_and_logprob_model():
     a = strong.generate(_requests(), decoding)
     assert a == FakeModel("strong").generate(_requests(), decoding)
     assert len(set(a)) == 3
-    assert strong.generate(_requests(), Decoding(max_new_tokens=200, seed=1)) != a
+    assert strong.generate(_requests(), Decoding(max_new_tokens=200, seed=1)) == a  # greedy: no seed in it
+    sampled = strong.generate(_requests(), Decoding(temperature=0.7, max_new_tokens=200, seed=0))
+    assert strong.generate(_requests(), Decoding(temperature=0.7, max_new_tokens=200, seed=1)) != sampled
     b = weak.generate(_requests(), decoding)
     assert sum(map(len, a)) > 2 * sum(map(len, b))
     short = weak.generate(_requests(), Decoding(max_new_tokens=5))

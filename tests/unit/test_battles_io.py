@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from wizardarena.battles import (
+from wizardarena.errors import InputError
+from wizardarena.ratings.table import (
     MODEL_A_WINS,
     MODEL_B_WINS,
     TIE,
@@ -17,7 +18,6 @@ from wizardarena.battles import (
     battles_from_records,
     read_battles,
 )
-from wizardarena.errors import InputError
 
 FIELDS = ("model_a", "model_b", "winner", "prompt_id", "category", "judge", "weight")
 

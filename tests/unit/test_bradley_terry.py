@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from helpers import battle_scores, reference_bt_elo, simulate_table, true_elo
-from wizardarena.battles import MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable, battles_from_records
 from wizardarena.errors import InputError
 from wizardarena.ratings import ELO_PER_BT_UNIT, RatingConfig, compute_ratings, ratings_by
 from wizardarena.ratings import bradley_terry as bt
 from wizardarena.ratings.pairs import outcome_classes
+from wizardarena.ratings.table import MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable, battles_from_records
 
 FIT = RatingConfig(bootstrap=0, point="mle")
 

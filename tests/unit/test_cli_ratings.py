@@ -98,7 +98,8 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
 def test_console_script_and_light_import(tmp_path):
     code = "import sys, wizardarena, wizardarena.ratings, wizardarena.agreement; " \
            "print(sorted(m for m in ('torch', 'transformers', 'trl', 'lm_eval', 'vllm') if m in sys.modules))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path).stdout == "[]\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert done.stdout == "[]\n"
     done = subprocess.run([sys.executable, "-m", "wizardarena.cli", "--help"], capture_output=True, text=True,
                           cwd=tmp_path)
     assert done.returncode == 0 and "ratings" in done.stdout and "agreement" in done.stdout

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from fixtures.construct_data import ScriptedModel, rating_from_text
 
+from fixtures.construct_data import ScriptedModel, rating_from_text
 from wizardarena.construct.build import BuildConfig, build_testsets, write_build
 from wizardarena.construct.difficulty import DifficultyRater
 from wizardarena.construct.pool import read_pool

@@ -4,8 +4,7 @@ copy is kept), unrelated prompts survive, and MinHash estimates track the true J
 import numpy as np
 import pytest
 
-from wizardarena.construct.clean import (CleaningConfig, clean_pool, drop_near_duplicates, filter_language,
-                                         filter_length)
+from wizardarena.construct.clean import CleaningConfig, clean_pool, drop_near_duplicates, filter_language, filter_length
 from wizardarena.construct.minhash import MinHasher, choose_bands
 from wizardarena.construct.pool import read_pool
 from wizardarena.construct.text import normalise

@@ -3,8 +3,8 @@ dropped (with the reason and the matching test item), unrelated training prompts
 
 import numpy as np
 import pytest
-from fixtures.construct_data import shared_rows
 
+from fixtures.construct_data import shared_rows
 from wizardarena.construct.decontaminate import DecontaminationConfig, decontaminate, nearest_neighbours
 from wizardarena.construct.pool import pool_prompts
 from wizardarena.construct.text import prompt_text

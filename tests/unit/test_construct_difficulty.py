@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from fixtures.construct_data import ScriptedModel, rating_from_text, shared_rows
 
+from fixtures.construct_data import ScriptedModel, rating_from_text, shared_rows
 from wizardarena.construct.difficulty import DifficultyRater, default_template, parse_difficulty
 from wizardarena.construct.pool import pool_prompts
 from wizardarena.errors import InputError

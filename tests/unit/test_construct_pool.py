@@ -5,8 +5,8 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from fixtures.construct_data import shared_rows, write_jsonl
 
+from fixtures.construct_data import shared_rows, write_jsonl
 from wizardarena.construct.pool import pool_inputs, read_pool, read_records
 from wizardarena.errors import InputError
 
@@ -32,7 +32,7 @@ def test_mt_bench_and_arena_hard_files_keep_ids_turns_and_category(shared_data):
 
 def test_sharegpt_openai_parquet_and_json_list_keep_only_user_turns(shared_data, tmp_path):
     rows = shared_rows(shared_data, "mt-bench", 6)
-    sharegpt = write_jsonl(tmp_path / "sharegpt.jsonl", _sharegpt(rows))
+    write_jsonl(tmp_path / "sharegpt.jsonl", _sharegpt(rows))
     messages = [{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": r["turns"][0]},
                               {"role": "assistant", "content": "OK."},
                               {"role": "user", "content": [{"type": "text", "text": r["turns"][1]}]}]}

@@ -6,14 +6,14 @@ import math
 import numpy as np
 import pytest
 
-from wizardarena.arena.battles import battles_from_judgments, judge_report
-from wizardarena.arena.selection import select_checkpoint
-from wizardarena.backends.base import ChatRequest, Decoding
+from wizardarena.arena.battles import battles_from_judgments
 from wizardarena.errors import InputError
 from wizardarena.judge import Game, JudgeConfig, PairwiseJudge
 from wizardarena.judge.parse import prob_first_better, score_distribution
+from wizardarena.judge.report import judge_report
 from wizardarena.ratings import RatingConfig, compute_ratings
-from wizardarena.battles import battles_from_records
+from wizardarena.ratings.selection import select_checkpoint
+from wizardarena.ratings.table import battles_from_records
 
 PROMPT = {"id": "p1", "turns": ["Plan a trip {to} Rome", "And Naples?"], "category": "travel",
           "cluster": None, "difficulty": None, "source": "test"}

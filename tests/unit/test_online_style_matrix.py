@@ -5,12 +5,12 @@ import pytest
 from scipy.optimize import minimize
 from scipy.special import log_expit
 
-from wizardarena.battles import BattleTable, battles_from_records
 from wizardarena.errors import InputError
 from wizardarena.ratings import RatingConfig, compute_ratings
 from wizardarena.ratings.matrix import pairwise_records, predicted_win_matrix, win_rate_matrix
 from wizardarena.ratings.online_elo import online_elo
 from wizardarena.ratings.style import markdown_style, style_counts, style_features
+from wizardarena.ratings.table import BattleTable, battles_from_records
 
 
 def _simulate(n_models=6, n=6000, seed=3, style_effect=0.0):

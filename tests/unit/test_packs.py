@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from wizardarena.backends import ChatRequest, Decoding, load_model
+from wizardarena import testsets
 from wizardarena.arena.contestants import contestants
+from wizardarena.backends import ChatRequest, Decoding, load_model
 from wizardarena.errors import InputError
 from wizardarena.packs import load_pack, pack_names, write_pack
-from wizardarena import testsets
+from wizardarena.refs import resolve_judge
 from wizardarena.testsets import load_testset, to_hf_dataset
 
 
@@ -41,13 +42,15 @@ def test_answers_spec_serves_a_pack_model_and_names_unknown_ones():
 
 
 def test_a_pack_expands_to_its_models_and_the_similarity_reference_sits_out():
-    judge = "similarity:arena-hard-v0.1#gpt-4-1106-preview"
+    judge = resolve_judge("similarity:arena-hard-v0.1#gpt-4-1106-preview")
     expanded, notes = contestants(("answers:arena-hard-v0.1", "mine=fake:x"), judge)
     names = [c.name for c in expanded]
     assert len(names) == 29 and "gpt-4-1106-preview" not in names and names[-1] == "mine"
     assert notes == ["gpt-4-1106-preview sits out: its answers are the similarity judge's reference"]
     with pytest.raises(InputError, match="reference"):
         contestants(("answers:arena-hard-v0.1#gpt-4-1106-preview",), judge)
+    with pytest.raises(InputError, match="reference"):  # the same answers under another spelling
+        contestants((" answers: arena-hard-v0.1 #gpt-4-1106-preview",), judge)
 
 
 def test_write_pack_round_trips(tmp_path, monkeypatch):

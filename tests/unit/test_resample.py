@@ -7,7 +7,6 @@ import pytest
 import wizardarena.ratings.resample as resample
 from wizardarena.ratings.resample import battle_sampler, multinomial_counts, prompt_sampler, run_blocks
 
-
 _TWIN = np.random.Generator(np.random.PCG64(0))
 
 

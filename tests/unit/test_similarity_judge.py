@@ -5,8 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from wizardarena.judge import Game, SimilarityJudge, make_judge, JudgeConfig
-from wizardarena.judge.similarity import reference_spec, similarity_score
+from wizardarena.judge import Game, JudgeConfig, SimilarityJudge
+from wizardarena.judge.similarity import similarity_score
+from wizardarena.refs import ModelRef, resolve_judge
 
 PROMPT = {"id": "p1", "turns": ["first question", "second question"], "category": None, "cluster": None,
           "difficulty": None, "source": "test"}
@@ -47,10 +48,19 @@ def test_scores_are_whole_points_of_the_mean_turn_similarity_in_both_orders():
     assert judge.calls == 2
 
 
-def test_score_scale_and_spec_helpers():
+def test_score_scale_and_the_judge_reference():
     assert [similarity_score(c) for c in (-0.3, 0.0, 0.5, 1.0, 1.2)] == [1.0, 1.0, 5.5, 10.0, 10.0]
-    assert reference_spec("similarity:arena-hard-v0.1#gpt-4-0314") == "answers:arena-hard-v0.1#gpt-4-0314"
-    assert reference_spec("hf:some/model") is None
+    judge = resolve_judge(" similarity:arena-hard-v0.1#gpt-4-0314 ")
+    assert judge.kind == "similarity" and judge.reference.spec == "answers:arena-hard-v0.1#gpt-4-0314"
+    assert judge.id.startswith("similarity:arena-hard-v0.1#gpt-4-0314|")
+    assert resolve_judge("hf:some/model").reference is None
+
+
+def test_reasoning_traces_are_scored_without_the_trace():
+    embedder = TableEmbedder()
+    judge = SimilarityJudge("similarity:ref", Reference(), embedder)
+    [kept] = judge.judge([Game(PROMPT, "x", "y", ["<think>long plan</think>close", "half"], ["far", "far"], False)])
+    assert kept["score_a"] == pytest.approx(8.2) and judge.stripped == 1
 
 
 def test_with_the_real_embedder_a_paraphrase_beats_an_unrelated_answer(minilm, monkeypatch, tmp_path):
@@ -62,7 +72,9 @@ def test_with_the_real_embedder_a_paraphrase_beats_an_unrelated_answer(minilm, m
         def generate(self, requests, decoding):
             return [reference for _ in requests]
 
-    judge = make_judge("similarity:pack#ref", JudgeConfig(), lambda spec: OneReference())
+    judge = resolve_judge("similarity:arena-hard-v0.1#gpt-4-0314", JudgeConfig())
+    in_memory = ModelRef("answers", "memory#ref", fingerprint="x", instance=OneReference())
+    judge = type(judge)(in_memory, judge.config, "similarity").load()
     judge.embedder = minilm
     [verdict] = judge.judge([Game(prompt, "good", "bad", ["The capital of France is Paris, by the Seine."],
                                   ["Bananas are rich in potassium."], False)])

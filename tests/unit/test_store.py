@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from wizardarena.backends.base import content_key
 from wizardarena.errors import InputError, WizardArenaError
+from wizardarena.refs.keys import content_key
 from wizardarena.store import SCHEMA_VERSION, ArenaStore, make_owner
 
 

@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from wizardarena.arena.work import claimed_batches
-from wizardarena.backends.base import ChatModel, ChatRequest, Decoding, content_key
+from wizardarena.backends.base import ChatModel, ChatRequest, Decoding
 from wizardarena.records import Answer, Prompt
+from wizardarena.refs import Contestant, answer_key
+from wizardarena.store.protocol import Store
 
 
-@dataclass(frozen=True)
-class Contestant:
-    """A model under test or an opponent: its display ``name`` and backend ``spec``."""
-
-    name: str
-    spec: str
-
-
-def answer_key(contestant: Contestant, decoding: Decoding, prompt: Prompt) -> str:
-    """Content address of a contestant's answer: backend spec + decoding + the prompt's text."""
-    return content_key("answer", contestant.spec, decoding.key(), prompt["id"], prompt["turns"])
-
-
-def missing_answers(store, contestant: Contestant, decoding: Decoding, prompts: Sequence[Prompt]) -> dict[str, Prompt]:
+def missing_answers(store: Store, contestant: Contestant, decoding: Decoding,
+                    prompts: Sequence[Prompt]) -> dict[str, Prompt]:
     """Answer key -> prompt for the prompts this contestant has no complete stored answer for."""
-    keys = {answer_key(contestant, decoding, p): p for p in prompts}
+    keys = {answer_key(contestant.model, decoding, p): p for p in prompts}
     done = store.complete_answer_keys(list(keys))
     return {key: p for key, p in keys.items() if key not in done}
 
 
-def generate_answers(store, contestant: Contestant, model_factory: Callable[[], ChatModel], decoding: Decoding,
-                     prompts: Sequence[Prompt], owner: str, chunk: int = 64,
+def generate_answers(store: Store, contestant: Contestant, model_factory: Callable[[], ChatModel],
+                     decoding: Decoding, prompts: Sequence[Prompt], owner: str, chunk: int = 64,
                      advance: Callable[[int], None] = lambda n: None) -> int:
     """Generate and store every missing answer; returns the number of model requests made.
 
+    ``decoding`` is the run's; the contestant's own generation settings (and system prompt) apply on top.
     Work is claimed in chunks (:func:`claimed_batches`), so processes sharing the store split it and
     never answer the same prompt twice."""
     todo = missing_answers(store, contestant, decoding, prompts)
@@ -49,9 +39,14 @@ def generate_answers(store, contestant: Contestant, model_factory: Callable[[], 
     return calls
 
 
-def _answer_chunk(store, contestant: Contestant, model: ChatModel, decoding: Decoding,
+def _answer_chunk(store: Store, contestant: Contestant, model: ChatModel, run_decoding: Decoding,
                   items: list[tuple[str, Prompt]]) -> int:
     """Answer a chunk turn by turn: turn t of every prompt in one batch, each seeing its own replies."""
+    ref = contestant.model
+    decoding = ref.decoding(run_decoding)
+    meta = {"spec": ref.spec, "settings": ref.answer_settings(run_decoding)}
+    if ref.fingerprint:
+        meta["fingerprint"] = ref.fingerprint
     partial = store.partial_answers([key for key, _ in items])
     replies = {key: list(partial[key]["turns"]) if key in partial else [] for key, _ in items}
     calls = 0
@@ -59,14 +54,13 @@ def _answer_chunk(store, contestant: Contestant, model: ChatModel, decoding: Dec
         batch = [(key, p) for key, p in items if len(p["turns"]) > turn and len(replies[key]) == turn]
         if not batch:
             continue
-        requests = [ChatRequest(p["id"], turn, _messages(p, replies[key], turn)) for key, p in batch]
+        requests = [ChatRequest(p["id"], turn, ref.messages(_messages(p, replies[key], turn))) for key, p in batch]
         outputs = model.generate(requests, decoding)
         calls += len(requests)
         finished: dict[bool, list] = {True: [], False: []}
         for (key, prompt), text in zip(batch, outputs):
             replies[key].append(text)
-            answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=list(replies[key]),
-                            meta={"spec": contestant.spec, "decoding": decoding.key()})
+            answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=list(replies[key]), meta=meta)
             finished[len(replies[key]) == len(prompt["turns"])].append((key, answer))
         for complete, ready in finished.items():
             if ready:

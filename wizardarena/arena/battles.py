@@ -1,25 +1,19 @@
-"""Judgments -> battles (the LMSYS format), and what the judgments say about the judge itself.
+"""Judgments -> battles (the LMSYS format): where the run's tie rule and combine rule meet the verdicts.
 
-Both work on :class:`Verdict` tuples (full judgment dicts are accepted and reduced to them): at hundreds
+It works on :class:`Verdict` tuples (full judgment dicts are accepted and reduced to them): at hundreds
 of thousands of games, tuples sorted and unpacked in C are several times cheaper than dicts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 from wizardarena.judge.parse import verdict
-from wizardarena.records import Battle, Judgment, Verdict
+from wizardarena.records import Battle, Judgment, Verdict, as_verdicts
 from wizardarena.tables import Columns
 
 BATTLE_COLUMNS = ("model_a", "model_b", "winner", "prompt_id", "judge", "category")
-
-
-def as_verdicts(judgments: Iterable[Verdict | Judgment]) -> list[Verdict]:
-    """``judgments`` as verdicts (verdicts pass through unchanged)."""
-    return [j if isinstance(j, tuple) else Verdict.of(j) for j in judgments]
 
 
 def battle_columns(judgments: Iterable[Verdict | Judgment], combine: str = "separate", tie_margin: float = 0.0,
@@ -71,45 +65,3 @@ def battles_from_judgments(judgments: Iterable[Verdict | Judgment], combine: str
                            tie_margin: float = 0.0, categories: Mapping[str, str | None] | None = None) -> list[Battle]:
     """Battle records from judgments; see :func:`battle_columns` for ``combine``."""
     return battle_rows(battle_columns(judgments, combine, tie_margin, categories))
-
-
-@dataclass(frozen=True)
-class JudgeReport:
-    """How the judge behaved: invalid replies, ties, position bias and order consistency."""
-
-    judgments: int
-    invalid: int
-    ties: int
-    first_slot_wins: float | None
-    consistency: float | None
-    invalid_by_model: dict[str, int]
-
-
-def judge_report(judgments: Sequence[Verdict | Judgment], tie_margin: float = 0.0) -> JudgeReport:
-    """Counts over ``judgments``. ``first_slot_wins``: share of decisive valid games won by the response
-    shown first (0.5 is unbiased). ``consistency``: share of pairs judged validly in both orders whose
-    two verdicts agree."""
-    invalid_by_model: dict[str, int] = defaultdict(int)
-    decisive = first_wins = ties = invalid = 0
-    winners: dict[tuple, list[str]] = defaultdict(list)
-    verdicts = as_verdicts(judgments)
-    for p, j, a, b, _, valid, sa, sb in verdicts:
-        if not valid:
-            invalid += 1
-            invalid_by_model[a] += 1
-            invalid_by_model[b] += 1
-            continue
-        result = verdict(sa, sb, tie_margin)
-        if result == "tie":
-            ties += 1
-        else:
-            decisive += 1
-            first_wins += result == "model_a"
-        winner = "tie" if result == "tie" else a if result == "model_a" else b
-        winners[(p, j, a, b) if a < b else (p, j, b, a)].append(winner)
-    both = [w for w in winners.values() if len(w) == 2]
-    return JudgeReport(
-        judgments=len(verdicts), invalid=invalid, ties=ties,
-        first_slot_wins=first_wins / decisive if decisive else None,
-        consistency=sum(w[0] == w[1] for w in both) / len(both) if both else None,
-        invalid_by_model=dict(invalid_by_model))

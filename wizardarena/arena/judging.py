@@ -1,60 +1,77 @@
-"""The judge stage: every scheduled game that has no stored judgment is judged once and stored."""
+"""The judge stage: every scheduled game that has no stored judgment is judged once and stored.
+
+A judgment key addresses the content of one game: the judge's id and the ordered pair of answer keys
+(which already address the prompt's text and each model's identity and settings). Names are labels: two
+contestants that are one model share their games' keys, so such a game is judged once and read by both.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Sequence
+from dataclasses import dataclass
+from typing import Callable, NamedTuple, Sequence
 
 from wizardarena.arena.work import claimed_batches
-from wizardarena.backends.base import content_key
-from wizardarena.judge.pairwise import Game, PairwiseJudge
+from wizardarena.judge.base import Game, Judge
 from wizardarena.records import Answer, Prompt
+from wizardarena.store.protocol import Store
 
 
-def judge_digest(judge_spec: str, judge_key: str) -> str:
-    """Content address of a judge: its backend spec and :meth:`JudgeConfig.key`."""
-    return content_key("judgment", judge_spec, judge_key)
+class PlannedGame(NamedTuple):
+    """One scheduled judge call: ``model_a`` (a label) is shown first, with the answer stored under
+    ``answer_a``; ``swapped`` marks the reversed canonical order; ``key`` is the judgment's key."""
+
+    key: str
+    prompt: Prompt
+    model_a: str
+    answer_a: str
+    model_b: str
+    answer_b: str
+    swapped: bool
 
 
-def run_judgments(store, planned: dict[str, tuple], answers: dict[str, Answer],
-                  judge_factory: Callable[[], PairwiseJudge], owner: str, chunk: int = 64,
-                  advance: Callable[[int], None] = lambda n: None) -> int:
-    """Judge the ``planned`` games missing from the store; returns the number of judge requests made.
+@dataclass(frozen=True)
+class JudgingStats:
+    """What the judge stage did this run: requests sent, and answer turns shown without a reasoning trace."""
 
-    ``planned`` maps judgment key -> (prompt, name_a, key_a, name_b, key_b, swapped); ``answers`` maps
-    answer key -> stored answer."""
-    done = store.judgment_keys(list(planned))
-    todo = [key for key in planned if key not in done]
+    calls: int = 0
+    stripped: int = 0
+
+
+def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]], answer_keys: dict,
+               judge_id: str) -> list[PlannedGame]:
+    """Every prompt and scheduled game as a :class:`PlannedGame` (``answer_keys[(name, prompt_id)]``)."""
+    planned = []
+    sha256 = hashlib.sha256
+    for prompt in prompts:
+        for first, second, swapped in games:
+            key_a, key_b = answer_keys[(first, prompt["id"])], answer_keys[(second, prompt["id"])]
+            key = sha256(f"{judge_id}|{key_a}|{key_b}".encode()).hexdigest()[:32]
+            planned.append(PlannedGame(key, prompt, first, key_a, second, key_b, swapped))
+    return planned
+
+
+def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[str, Answer],
+                  judge_factory: Callable[[], Judge], owner: str, chunk: int = 64,
+                  advance: Callable[[int], None] = lambda n: None) -> JudgingStats:
+    """Judge the ``planned`` games missing from the store (each key once); ``answers`` maps answer key ->
+    stored answer."""
+    by_key = {game.key: game for game in reversed(planned)}  # the first game planned under a key
+    done = store.judgment_keys(list(by_key))
+    todo = [key for key in dict.fromkeys(game.key for game in planned) if key not in done]
     judge = None
     for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance):
         judge = judge or judge_factory()
         try:
-            games = [_game(planned[key], answers) for key in keys]
+            games = [_game(by_key[key], answers) for key in keys]
             store.put_judgments(list(zip(keys, judge.judge(games))))  # also drops these claims
         except BaseException:
             store.release(keys, owner)
             raise
         advance(len(keys))
-    return 0 if judge is None else judge.calls
+    return JudgingStats() if judge is None else JudgingStats(judge.calls, judge.stripped)
 
 
-def _game(plan: tuple, answers: dict[str, Answer]) -> Game:
-    prompt, name_a, key_a, name_b, key_b, swapped = plan
-    return Game(prompt, name_a, name_b, answers[key_a]["turns"], answers[key_b]["turns"], swapped)
-
-
-def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]], answer_keys: dict,
-               judge_spec: str, judge_key: str) -> dict[str, tuple]:
-    """Judgment key -> game plan for every prompt and scheduled game (``answer_keys[(name, prompt_id)]``).
-
-    A judgment key addresses the content of one game: the judge (:func:`judge_digest`) and the ordered
-    pair of answer keys, which already address the prompt's text and each model's settings."""
-    planned = {}
-    digest = judge_digest(judge_spec, judge_key)
-    sha256 = hashlib.sha256
-    for prompt in prompts:
-        for first, second, swapped in games:
-            key_a, key_b = answer_keys[(first, prompt["id"])], answer_keys[(second, prompt["id"])]
-            key = sha256(f"{digest}|{key_a}|{key_b}".encode()).hexdigest()[:32]
-            planned[key] = (prompt, first, key_a, second, key_b, swapped)
-    return planned
+def _game(plan: PlannedGame, answers: dict[str, Answer]) -> Game:
+    return Game(plan.prompt, plan.model_a, plan.model_b, answers[plan.answer_a]["turns"],
+                answers[plan.answer_b]["turns"], plan.swapped)

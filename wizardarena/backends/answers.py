@@ -9,8 +9,8 @@ With one model in the files, ``answers:PATH`` is enough; otherwise name it with 
 folders hold one file per model, named after it, so ``answers:DIR#MODEL`` reads just ``DIR/MODEL.jsonl``
 when that file exists. PATH may also be the name of a shipped reference pack
 (``answers:arena-hard-v0.1#gpt-4-0314``, see :mod:`wizardarena.packs`); a bare pack name wins over a
-folder of the same name in the working directory (write ``./NAME`` for the folder). The decoding settings passed to ``generate`` are ignored: the answers are what
-they are. Not a ``LogprobModel``.
+folder of the same name in the working directory (write ``./NAME`` for the folder). The decoding settings
+passed to ``generate`` are ignored: the answers are what they are. Not a ``LogprobModel``.
 """
 
 from __future__ import annotations
@@ -94,6 +94,13 @@ class AnswersModel:
             raise InputError(f"answers:{path}: no answer records found (expected .jsonl files)")
         self._serve(str(path), table, model)
 
+    @classmethod
+    def from_table(cls, model: str, answers: dict[str, list[str]]) -> "AnswersModel":
+        """Serve answers held in memory (prompt id -> replies), as ``answers:memory#MODEL``."""
+        self = cls.__new__(cls)
+        self._serve("memory", {model: dict(answers)}, model)
+        return self
+
     def _serve(self, path: str, table: dict[str, dict[str, list[str]]], model: str | None) -> None:
         if model is None:
             if len(table) > 1:
@@ -113,6 +120,10 @@ class AnswersModel:
 
     def __repr__(self) -> str:
         return f"AnswersModel({self.spec!r}, {len(self.prompt_ids)} prompts)"
+
+    def turns(self, prompt_id: str) -> list[str]:
+        """Every stored reply to ``prompt_id`` (one per user turn)."""
+        return self._answers[prompt_id]
 
     def generate(self, requests: Sequence[ChatRequest], decoding: Decoding) -> list[str]:
         """The stored reply to each request's turn; all requests are checked before anything is returned."""

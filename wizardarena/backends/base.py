@@ -6,7 +6,6 @@ at the CLI/config boundary only; stages receive the constructed object.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,13 +69,8 @@ class LogprobModel(Protocol):
 
     spec: str
 
-    def first_token_logprobs(self, requests: Sequence[ChatRequest], candidates: Sequence[str]) -> list[dict[str, float]]:
+    def first_token_logprobs(self, requests: Sequence[ChatRequest],
+                             candidates: Sequence[str]) -> list[dict[str, float]]:
         """For each request, the log-probability that the reply starts with each candidate string, over
         the candidates that are a single token for this model (others are left out of the dict)."""
         ...
-
-
-def content_key(*parts: object) -> str:
-    """A content address: sha256 of the canonical JSON of ``parts`` (first 32 hex digits)."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

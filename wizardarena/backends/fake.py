@@ -2,8 +2,9 @@
 
 It exists for tests and benchmarks of everything around the backends (stages, stores, the CLI, the
 OpenAI client against a local server). Replies are pseudo-text derived from a hash of
-``(NAME, prompt_id, turn, seed)``; NAME sets how long and how "good" they look (``fake:strong`` writes
-long structured replies, ``fake:weak`` short ones, any other name lands in between, fixed by its hash).
+``(NAME, prompt_id, turn)`` and, when sampling (temperature > 0), the seed; NAME sets how long and how
+"good" they look (``fake:strong`` writes long structured replies, ``fake:weak`` short ones, any other name
+lands in between, fixed by its hash).
 As a judge, ``first_token_logprobs`` returns a distribution over the candidates that depends only on
 the request text. Nothing here means anything; it is only reproducible.
 """
@@ -46,7 +47,8 @@ class FakeModel:
         key = (self.name, request.prompt_id, request.turn)
         n_words = int(8 + 120 * self.quality * (0.75 + 0.5 * _unit(*key)))
         n_words = min(n_words, decoding.max_new_tokens)
-        words = random.Random(_unit(*key, decoding.seed)).choices(_WORDS, k=n_words)
+        seed = decoding.seed if decoding.temperature > 0 else 0  # greedy decoding does not depend on a seed
+        words = random.Random(_unit(*key, seed)).choices(_WORDS, k=n_words)
         if self.quality < 0.5:
             return f"[{self.name}] " + " ".join(words)
         step = max(1, -(-n_words // 3))  # "better" replies come as three numbered steps
@@ -54,7 +56,7 @@ class FakeModel:
         return f"[{self.name}]\n" + "\n".join(f"{k + 1}. {line}" for k, line in enumerate(lines))
 
     def generate(self, requests: Sequence[ChatRequest], decoding: Decoding) -> list[str]:
-        """A pseudo-answer per request, fixed by (NAME, prompt_id, turn, seed)."""
+        """A pseudo-answer per request, fixed by (NAME, prompt_id, turn) and the seed when sampling."""
         return [self._reply(r, decoding) for r in requests]
 
     def first_token_logprobs(self, requests: Sequence[ChatRequest],

@@ -70,6 +70,23 @@ class HFModel:
             tokenizer.pad_token = tokenizer.eos_token
         self.tokenizer, self.model = tokenizer, model
 
+    @classmethod
+    def from_loaded(cls, model, tokenizer, spec: str, batch_size: int = 16) -> "HFModel":
+        """Wrap a model already in memory (a trainer's, say) without loading anything; the caller keeps
+        it in eval mode while it generates."""
+        import jinja2
+        import torch
+
+        self = cls.__new__(cls)
+        self.spec, self.batch_size, self.model, self.tokenizer = spec, batch_size, model, tokenizer
+        self._torch, self._template_error = torch, jinja2.TemplateError
+        self.device = str(next(model.parameters()).device)
+        if not tokenizer.chat_template:
+            raise InputError(f"{spec}: the tokenizer has no chat template")
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        return self
+
     def __repr__(self) -> str:
         return f"HFModel({self.spec!r}, device={self.device!r}, batch_size={self.batch_size})"
 

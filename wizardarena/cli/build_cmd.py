@@ -11,6 +11,7 @@ import click
 from wizardarena.embeddings import DEFAULT_EMBEDDER
 from wizardarena.errors import InputError
 
+
 def _embedder(name: str, cache: str | None, device: str):
     """The sentence embedder the commands use (a seam for tests)."""
     from wizardarena.embeddings import SentenceEmbedder
@@ -113,7 +114,8 @@ def _print_build(report: dict) -> None:
 
 @click.command("decontaminate")
 @click.argument("train")
-@click.option("--against", "testsets", multiple=True, required=True, help="Test set: a shipped name or a file (any pool format); repeat.")
+@click.option("--against", "testsets", multiple=True, required=True,
+              help="Test set: a shipped name or a file (any pool format); repeat.")
 @click.option("--top-k", default=5, show_default=True, help="Drop each test item's k nearest training items (0: off).")
 @click.option("--near-dup-threshold", default=0.8, show_default=True, help="MinHash Jaccard threshold (0: off).")
 @_embedding_options

@@ -8,12 +8,15 @@ import click
 
 from wizardarena.errors import InputError
 
+
 @click.command("eval")
-@click.option("--model", "models", multiple=True, required=True, help="Model under test: [NAME=]SPEC; repeat to compare checkpoints.")
+@click.option("--model", "models", multiple=True, required=True,
+              help="Model under test: [NAME=]SPEC; repeat to compare checkpoints.")
 @click.option("--judge", "judge_spec", required=True,
               help="Judge: an LLM (hf:, vllm:, openai:) or the offline similarity:PACK#MODEL.")
 @click.option("--testset", required=True, help="Test set: a shipped name (wizardarena-hard) or a JSON Lines file.")
-@click.option("--opponents", multiple=True, help="Fixed opponents, [NAME=]SPEC or answers:PACK; repeat. Default: round-robin.")
+@click.option("--opponents", multiple=True,
+              help="Fixed opponents, [NAME=]SPEC or answers:PACK; repeat. Default: round-robin.")
 @click.option("--out", type=click.Path(file_okay=False), default="wizardarena-out", show_default=True)
 @click.option("--store", type=click.Path(dir_okay=False), default=None, help="Arena store (default OUT/arena.sqlite).")
 @click.option("--bootstrap", default=100, show_default=True)
@@ -26,7 +29,11 @@ from wizardarena.errors import InputError
 @click.option("--judge-mode", type=click.Choice(["text", "logprob"]), default="text", show_default=True)
 @click.option("--judge-template", type=click.Path(dir_okay=False), default=None)
 @click.option("--judge-retries", default=2, show_default=True)
-@click.option("--combine", type=click.Choice(["separate", "average", "consistent"]), default="separate", show_default=True)
+@click.option("--judge-max-new-tokens", default=512, show_default=True, help="Token budget of each judge reply.")
+@click.option("--strip-reasoning/--keep-reasoning", default=True, show_default=True,
+              help="Show the judge answers without their <think>...</think> traces.")
+@click.option("--combine", type=click.Choice(["separate", "average", "consistent"]), default="separate",
+              show_default=True)
 @click.option("--tie-margin", default=0.0, show_default=True)
 @click.option("--multi-turn", type=click.Choice(["full", "last"]), default="full", show_default=True)
 @click.option("--limit", type=int, default=None, help="Use only the first N prompts.")
@@ -34,74 +41,62 @@ from wizardarena.errors import InputError
               help="Compare the ranking with a reference ranking (e.g. lmsys-2024-03-29).")
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
-                 temperature, max_new_tokens, judge_mode, judge_template, judge_retries, combine, tie_margin,
-                 multi_turn, limit, agreement_with, dry_run) -> None:
+                 temperature, max_new_tokens, judge_mode, judge_template, judge_retries, judge_max_new_tokens,
+                 strip_reasoning, combine, tie_margin, multi_turn, limit, agreement_with, dry_run) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
-    from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval, write_outputs
-    from wizardarena.backends import Decoding, load_model
     from wizardarena.arena.contestants import contestants
+    from wizardarena.arena.outputs import write_outputs
+    from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval
+    from wizardarena.arena.preflight import preflight
+    from wizardarena.backends import Decoding
     from wizardarena.cli.eval_report import print_plan, print_report, report_agreement
     from wizardarena.judge import JudgeConfig
     from wizardarena.ratings import RatingConfig, parse_anchor
+    from wizardarena.refs import resolve_judge
     from wizardarena.store import ArenaStore, make_owner
     from wizardarena.testsets import load_testset
 
-    candidates, notes = contestants(models, judge_spec)
-    fixed, more_notes = contestants(opponents, judge_spec)
+    judge_config = JudgeConfig(mode=judge_mode, template=judge_template, max_retries=judge_retries,
+                               combine=combine, tie_margin=tie_margin, multi_turn=multi_turn,
+                               strip_reasoning=strip_reasoning,
+                               decoding=Decoding(temperature=0.0, max_new_tokens=judge_max_new_tokens))
+    judge = resolve_judge(judge_spec, judge_config)  # every spec is resolved here, once
+    candidates, notes = contestants(models, judge)
+    fixed, more_notes = contestants(opponents, judge)
     for note in notes + more_notes:
         click.echo(note, err=True)
     config = EvalConfig(
-        candidates=tuple(candidates), opponents=tuple(fixed),
-        judge_spec=judge_spec, testset=testset, limit=limit,
+        candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
-        judge=JudgeConfig(mode=judge_mode, template=judge_template, max_retries=judge_retries,
-                          combine=combine, tie_margin=tie_margin, multi_turn=multi_turn),
-        ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit, anchor=parse_anchor(anchor) if anchor else None))
-    _check_specs(config)
+        ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,
+                             anchor=parse_anchor(anchor) if anchor else None))
+    if config.ratings.anchor and config.ratings.anchor[0] not in [c.name for c in config.contestants]:
+        import difflib
+
+        names = [c.name for c in config.contestants]
+        close = difflib.get_close_matches(config.ratings.anchor[0], names, n=1)
+        raise InputError(f"--anchor names {config.ratings.anchor[0]!r}, not a model of this run"
+                         + (f"; did you mean {close[0]!r}?" if close else ""))
     loaded = load_testset(testset)  # bad input fails here, before the store is opened or created
     if agreement_with:
         from wizardarena.agreement import load_ranking
 
         load_ranking(agreement_with)
-    if not dry_run:
-        _check_servers(config, load_model)
+    preflight([c.model for c in config.contestants], judge, ping=not dry_run)
     store_path = Path(store) if store else Path(out) / "arena.sqlite"
     with ArenaStore(store_path) as arena:
         if dry_run:
             print_plan(make_plan(config, arena, loaded), store_path)
             return
-        run_id = arena.start_run({"models": list(models), "judge": judge_spec, "testset": testset})
-
-        def load(spec: str):
-            return load_model(spec, max_concurrency=max_concurrency) if spec.startswith("openai:") else load_model(spec)
-
+        run_id = arena.start_run({"models": {c.name: c.spec for c in config.contestants}, "judge": judge.id,
+                                  "testset": testset})
         from wizardarena.cli.progress import progress_bars
 
         with progress_bars() as progress:
-            result = run_eval(config, arena, load, make_owner(), progress, loaded)
+            result = run_eval(config, arena, make_owner(), progress, loaded, max_concurrency=max_concurrency)
         arena.finish_run(run_id)
-        written = write_outputs(result, arena, Path(out))
+        written = write_outputs(result, config, arena, Path(out))
     print_report(result, config)
     if agreement_with:
         report_agreement(result, agreement_with, Path(out))
     click.echo(f"wrote {', '.join(p.name for p in written)} to {out}; store {store_path}", err=True)
-
-
-def _check_specs(config) -> None:
-    """Fail fast on an unknown backend prefix before anything touches the store."""
-    from wizardarena.backends.registry import parse_spec
-    from wizardarena.judge.similarity import reference_spec
-
-    judge = reference_spec(config.judge_spec) or config.judge_spec
-    for spec in [c.spec for c in (*config.candidates, *config.opponents)] + [judge]:
-        prefix, target = parse_spec(spec)
-        local = target.startswith(("/", ".", "~")) or target.count("/") > 1
-        if prefix in ("hf", "vllm", "answers") and local and not Path(target.split("#")[0]).expanduser().exists():
-            raise InputError(f"{spec}: no such file or directory")
-
-
-def _check_servers(config, load_model) -> None:
-    """Reach every openai: server once before any work, so an unreachable one leaves the store as it was."""
-    for spec in {c.spec for c in (*config.candidates, *config.opponents)} | {config.judge_spec}:
-        if spec.startswith("openai:"):
-            load_model(spec).ping()

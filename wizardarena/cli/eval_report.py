@@ -12,7 +12,8 @@ import click
 
 def print_plan(plan, store_path) -> None:
     """How many generations and judge calls a run still needs."""
-    click.echo(f"test set {plan.testset}: {len(plan.prompts)} prompts; {len(plan.pairs)} pairs x 2 orders; store {store_path}")
+    click.echo(f"test set {plan.testset}: {len(plan.prompts)} prompts; {len(plan.pairs)} pairs x 2 orders; "
+               f"store {store_path}")
     for name, count in plan.missing_answers.items():
         click.echo(f"  {name}: {count} answers missing, {plan.missing_generations[name]} model calls")
     click.echo(f"  judge: {plan.missing_judgments} of {len(plan.planned)} judgments missing")
@@ -23,8 +24,8 @@ def print_report(result, config) -> None:
     order consistency, and which candidate is best."""
     from rich.console import Console
 
-    from wizardarena.arena.selection import select_checkpoint
     from wizardarena.leaderboard import ratings_table
+    from wizardarena.ratings.selection import select_checkpoint
 
     columns = result.battle_columns
     score, played = defaultdict(float), defaultdict(int)
@@ -43,9 +44,10 @@ def print_report(result, config) -> None:
     console.print(ratings_table(result.ratings.records(), title=f"WizardArena: {result.plan.testset}", extra=extra))
     bias = "n/a" if report.first_slot_wins is None else f"{report.first_slot_wins:.1%}"
     agree = "n/a" if report.consistency is None else f"{report.consistency:.1%}"
-    console.print(f"judge {config.judge_spec}: {report.judgments} judgments, {report.invalid} invalid, "
+    stripped = f"; reasoning traces stripped: {result.judging.stripped}" if result.judging.stripped else ""
+    console.print(f"judge {config.judge.id}: {report.judgments} judgments, {report.invalid} invalid, "
                   f"{report.ties} ties; first position wins {bias} of decisive games; both orders agree {agree}; "
-                  f"model calls this run: {result.model_calls}")
+                  f"model calls this run: {result.model_calls}{stripped}")
     selection = select_checkpoint(result.ratings, [c.name for c in config.candidates])
     if selection:
         console.print(selection.summary())

@@ -10,7 +10,8 @@ from wizardarena.errors import InputError
 
 
 @click.command("flywheel")
-@click.option("--target", required=True, type=click.Path(file_okay=False), help="Starting checkpoint (a local model folder).")
+@click.option("--target", required=True, type=click.Path(file_okay=False),
+              help="Starting checkpoint (a local model folder).")
 @click.option("--opponents", multiple=True, required=True, help="[NAME=]SPEC of an opponent; repeat (paper: 3).")
 @click.option("--judge", "judge_spec", required=True, help="Judge spec (an LLM: hf:, vllm:, openai:).")
 @click.option("--judge-mode", type=click.Choice(["text", "logprob"]), default="text", show_default=True)
@@ -29,7 +30,8 @@ from wizardarena.errors import InputError
 def flywheel(target, opponents, judge_spec, judge_mode, pool, out, config_file, iterations, parts, against,
              eval_testset, eval_limit, max_steps, max_new_tokens, seed) -> None:
     """Battle the target where it is weak, train on what the battles teach, evaluate; repeat."""
-    from wizardarena.trainers.flywheel import flywheel_config, run_flywheel
+    from wizardarena.trainers.flywheel import flywheel_config
+    from wizardarena.trainers.flywheel_loop import run_flywheel
     from wizardarena.trainers.flywheel_report import print_report
 
     flags = {"target": target, "opponents": opponents, "judge": judge_spec, "judge_mode": judge_mode,

@@ -26,7 +26,7 @@ def import_lm_eval(samples: str, model: str, store: str | None) -> None:
     """Add a model's answers from lm-eval's ``--log_samples`` file (samples_wizardarena_*.jsonl) to an
     arena, as an ``answers:`` file that ``wizardarena eval`` can re-judge with any judge."""
     from wizardarena.tables import read_rows
-    from wizardarena.tasks.arena_run import default_store, write_answers_file
+    from wizardarena.tasks.arena_run import default_store
 
     rows = read_rows(Path(samples))
     answers, docs = {}, []
@@ -62,3 +62,24 @@ def rejudge_command(model: str, path: Path, docs: list[dict], store: str | None)
     return (f"wizardarena eval --model {model}=answers:{path}#{model} --model {settings['references']} "
             f"--judge '{settings['judge']}' --testset {testset}{limit} --anchor {settings['baseline']}=1000 "
             f"--bootstrap {settings['bootstrap']} --seed {settings['seed']}" + (f" --store {store}" if store else ""))
+
+
+def write_answers_file(model: str, answers: dict[str, list[str]], folder: Path) -> Path:
+    """Write ``answers`` (prompt id -> replies) as our Answer records to ``folder/MODEL-DIGEST.jsonl``
+    (the content's digest in the name keeps different answers of one model in different files)."""
+    import hashlib
+    import json
+    import os
+
+    records = [{"prompt_id": prompt_id, "model": model, "turns": turns, "meta": {"source": "lm-eval"}}
+               for prompt_id, turns in sorted(answers.items())]
+    text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{safe}-{digest}.jsonl"
+    if not path.exists():
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    return path

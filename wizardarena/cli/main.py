@@ -47,8 +47,16 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from wizardarena.cli import (agreement_cmd, build_cmd, eval_cmd, flywheel_cmd, leaderboard_cmd, lmeval_cmd,
-                                 ratings_cmd, store_cmd)
+    from wizardarena.cli import (
+        agreement_cmd,
+        build_cmd,
+        eval_cmd,
+        flywheel_cmd,
+        leaderboard_cmd,
+        lmeval_cmd,
+        ratings_cmd,
+        store_cmd,
+    )
 
     cli.add_command(ratings_cmd.ratings)
     cli.add_command(ratings_cmd.simulate)

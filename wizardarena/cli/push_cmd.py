@@ -34,12 +34,13 @@ def push(ratings: str, repo_id: str, battles: str | None, judgments: str | None,
 
     The token comes from HF_TOKEN or the saved Hub login (`hf auth login`); the Hub address from HF_ENDPOINT.
     Prints the commit URL."""
-    from wizardarena.leaderboard.publish import (DEFAULT_COMMIT_MESSAGE, build_folder, push as push_folder,
-                                                 resolve_token, validate_repo_id)
+    from wizardarena.leaderboard.publish import DEFAULT_COMMIT_MESSAGE, build_folder, resolve_token, validate_repo_id
+    from wizardarena.leaderboard.publish import push as push_folder
 
     validate_repo_id(repo_id)
-    meta = {key: value for key, value in (("judge", judge), ("testset", testset), ("seed", seed))
-            if value is not None}
+    meta = _run_json_beside(Path(ratings))  # the eval run's metadata and judge provenance, when there
+    meta.update({key: value for key, value in (("judge", judge), ("testset", testset), ("seed", seed))
+                 if value is not None})
     options = {"battles": battles, "judgments": judgments, "meta": meta, "repo_id": repo_id}
     if dry_run is not None:
         folder = build_folder(ratings, dry_run, **options)
@@ -53,3 +54,11 @@ def push(ratings: str, repo_id: str, battles: str | None, judgments: str | None,
                           commit_message=message or DEFAULT_COMMIT_MESSAGE)
     click.echo(f"pushed {repo_id}", err=True)
     click.echo(url)
+
+
+def _run_json_beside(ratings: Path) -> dict:
+    """The ``run.json`` that ``wizardarena eval`` wrote beside its ratings (empty when there is none)."""
+    from wizardarena.leaderboard.sources import read_json_object
+
+    data = read_json_object(ratings.parent / "run.json") or {}
+    return {key: value for key, value in data.items() if key not in ("files", "versions")}

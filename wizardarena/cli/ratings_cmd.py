@@ -30,18 +30,19 @@ _CHOICE = click.Choice
 @click.option("--point", type=_CHOICE(["median", "mle"]), default="median", show_default=True,
               help="Reported rating: bootstrap median (the paper) or the full-data fit.")
 @click.option("--confidence", default=0.95, show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write ratings (.jsonl/.json/.csv/.parquet).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write ratings (.jsonl/.json/.csv/.parquet).")
 @click.option("--no-samples", is_flag=True, help="Leave the bootstrap samples out of --out.")
 @click.option("--pairwise", type=click.Path(dir_okay=False), default=None,
               help="Write observed vs predicted win rates of every pair that met.")
 def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, style_control, by_column, point,
             confidence, out, no_samples, pairwise) -> None:
     """Rate BATTLES (LMSYS format: model_a, model_b, winner; JSON Lines, JSON, CSV or Parquet)."""
-    from wizardarena.battles import read_battles
     from wizardarena.leaderboard import ratings_table
     from wizardarena.ratings import RatingConfig, compute_ratings, parse_anchor, ratings_by
     from wizardarena.ratings.compute import group_values
     from wizardarena.ratings.matrix import pairwise_records
+    from wizardarena.ratings.table import read_battles
     from wizardarena.tables import detect_format, write_records
 
     for path in filter(None, (out, pairwise)):

@@ -20,8 +20,14 @@ import numpy as np
 from wizardarena.construct.clean import CleaningConfig, clean_pool
 from wizardarena.construct.cluster import MINIBATCH_ABOVE, cluster_vectors, embed_prompts
 from wizardarena.construct.difficulty import DifficultyRater
-from wizardarena.construct.select import (DIVERSE_STREAM, HARD_STREAM, flatten, keep_hardest, round_robin,
-                                          sample_per_cluster)
+from wizardarena.construct.select import (
+    DIVERSE_STREAM,
+    HARD_STREAM,
+    flatten,
+    keep_hardest,
+    round_robin,
+    sample_per_cluster,
+)
 from wizardarena.embeddings import DEFAULT_EMBEDDER, Embedder
 from wizardarena.errors import InputError
 from wizardarena.records import Prompt

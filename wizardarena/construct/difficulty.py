@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
-from wizardarena.backends.base import ChatModel, ChatRequest, Decoding, content_key
+from wizardarena.backends.asking import ask_and_parse
+from wizardarena.backends.base import ChatModel, ChatRequest, Decoding
 from wizardarena.errors import InputError
 from wizardarena.records import Prompt
+from wizardarena.refs.keys import content_key
 
 SLOT = "{conversation}"
 _DIFFICULTY = re.compile(r"difficulty(?:\s+(?:score|rating|level))?\W*(?:is\W*)?(\d+(?:\.\d+)?)", re.IGNORECASE)
@@ -104,27 +105,15 @@ class DifficultyRater:
         return RatingRun(scores, calls, cached, sum(score is None for score in scores), retried)
 
     def _rate_batch(self, batch: list[tuple[str, Prompt]]) -> tuple[int, int]:
-        replies: list[list[str]] = [[] for _ in batch]
-        scores: list[float | None] = [None] * len(batch)
-        waiting, decoding, calls = list(range(len(batch))), self.decoding, 0
-        for attempt in range(self.max_retries + 1):
-            if not waiting:
-                break
-            if attempt:
-                decoding = replace(decoding, temperature=max(decoding.temperature, self.retry_temperature),
-                                   seed=self.decoding.seed + attempt)
-            requests = [ChatRequest(batch[i][1]["id"], 0, ({"role": "user", "content": self.render(batch[i][1])},))
-                        for i in waiting]
-            for i, reply in zip(waiting, self.model.generate(requests, decoding)):
-                replies[i].append(reply)
-                scores[i] = parse_difficulty(reply)
-            calls += len(requests)
-            waiting = [i for i in waiting if scores[i] is None]
-        entries = [{"key": key, "prompt_id": prompt["id"], "rater": self.spec, "difficulty": score,
-                    "valid": score is not None, "replies": tries}
-                   for (key, prompt), score, tries in zip(batch, scores, replies)]
+        requests = [ChatRequest(prompt["id"], 0, ({"role": "user", "content": self.render(prompt)},))
+                    for _, prompt in batch]
+        asked, calls = ask_and_parse(self.model, requests, parse_difficulty, self.decoding, self.max_retries,
+                                     self.retry_temperature)
+        entries = [{"key": key, "prompt_id": prompt["id"], "rater": self.spec, "difficulty": result.parsed,
+                    "valid": result.parsed is not None, "replies": result.replies}
+                   for (key, prompt), result in zip(batch, asked)]
         self._remember(entries)
-        return calls, sum(len(tries) > 1 for tries in replies)
+        return calls, sum(result.retried for result in asked)
 
     def _remember(self, entries: list[dict]) -> None:
         self._cache.update((entry["key"], entry) for entry in entries)

@@ -1,9 +1,10 @@
 """The judge stage: templates (package data), verdict parsing, the pairwise LLM judge and the offline
-similarity judge."""
+similarity judge, behind the :class:`Judge` protocol. Judges are built from a judge reference
+(:class:`wizardarena.refs.JudgeRef`), never from a spec string."""
 
+from wizardarena.judge.base import Game, Judge
 from wizardarena.judge.config import JudgeConfig
-from wizardarena.judge.factory import judge_key, make_judge
-from wizardarena.judge.pairwise import Game, PairwiseJudge
+from wizardarena.judge.pairwise import PairwiseJudge
 from wizardarena.judge.similarity import SimilarityJudge
 
-__all__ = ["Game", "JudgeConfig", "PairwiseJudge", "SimilarityJudge", "judge_key", "make_judge"]
+__all__ = ["Game", "Judge", "JudgeConfig", "PairwiseJudge", "SimilarityJudge"]

@@ -25,9 +25,13 @@ class JudgeConfig:
     1..10; the expected score is used — deterministic). ``max_retries``: re-asks (at
     ``retry_temperature``) for an unparseable reply before it is stored as invalid. ``multi_turn``:
     ``full`` shows each response's replies to every turn, ``last`` only the replies to the last turn.
-    ``tie_margin``: score gaps up to it are ties. ``combine``: how the two position-swapped games of a
-    pair become battles — ``separate`` (two battles, the default), ``average`` (mean scores, one battle)
-    or ``consistent`` (one battle; games that disagree make a tie).
+    ``strip_reasoning``: answers are shown without their ``<think>…</think>`` traces.
+
+    ``tie_margin`` and ``combine`` are the run's battle rules, not the judge's: they never change a
+    stored verdict (so they are not part of the judge's id), only how every view reads it. ``tie_margin``:
+    score gaps up to it are ties. ``combine``: how the two position-swapped games of a pair become
+    battles — ``separate`` (two battles, the default), ``average`` (mean scores, one battle) or
+    ``consistent`` (one battle; games that disagree make a tie).
     """
 
     mode: Literal["text", "logprob"] = "text"
@@ -39,6 +43,7 @@ class JudgeConfig:
     tie_margin: float = 0.0
     combine: Literal["separate", "average", "consistent"] = "separate"
     decoding: Decoding = field(default_factory=lambda: Decoding(temperature=0.0, max_new_tokens=512))
+    strip_reasoning: bool = True
 
     def __post_init__(self) -> None:
         checks = {
@@ -62,18 +67,27 @@ class JudgeConfig:
         else:
             name = "pairwise_logprob.txt" if self.mode == "logprob" else "pairwise.txt"
             text = resources.files("wizardarena.judge").joinpath("templates", name).read_text(encoding="utf-8")
-        needed = ["{history}", "{question}", "{answer_a}", "{answer_b}"] + (["{target}"] if self.mode == "logprob" else [])
+        needed = ["{history}", "{question}", "{answer_a}", "{answer_b}"]
+        needed += ["{target}"] if self.mode == "logprob" else []
         missing = [slot for slot in needed if slot not in text]
         if missing:
             raise InputError(f"judge template lacks {', '.join(missing)}")
         return text
 
+    def template_digest(self) -> str:
+        """sha256 of the template text (first 16 hex digits): what provenance records."""
+        return hashlib.sha256(self.template_text().encode("utf-8")).hexdigest()[:16]
+
+    def verdict_settings(self) -> dict:
+        """Every setting that can change a verdict: mode, template text, patterns, multi-turn protocol,
+        decoding, retries and reasoning stripping (never the tie rule or how games combine)."""
+        return {"mode": self.mode, "template": self.template_digest(), "patterns": list(self.patterns),
+                "multi_turn": self.multi_turn, "decoding": self.decoding.key(),
+                "retries": [self.max_retries, self.retry_temperature], "strip_reasoning": self.strip_reasoning}
+
     def key(self) -> str:
-        """What makes two judgments the same call: mode, template text, patterns, protocol, decoding."""
-        template_hash = hashlib.sha256(self.template_text().encode("utf-8")).hexdigest()[:16]
-        return json.dumps({"mode": self.mode, "template": template_hash, "patterns": list(self.patterns),
-                           "multi_turn": self.multi_turn, "decoding": self.decoding.key(),
-                           "retries": [self.max_retries, self.retry_temperature]}, sort_keys=True)
+        """:meth:`verdict_settings` as canonical JSON."""
+        return json.dumps(self.verdict_settings(), sort_keys=True)
 
 
 def describe(config: JudgeConfig) -> dict:

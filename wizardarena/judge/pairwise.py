@@ -4,32 +4,30 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
-from typing import NamedTuple, Sequence
+from functools import partial
+from typing import Sequence
 
+from wizardarena.backends.asking import ask_and_parse
 from wizardarena.backends.base import ChatModel, ChatRequest, LogprobModel
 from wizardarena.errors import InputError
+from wizardarena.judge.base import Game, strip_reasoning
 from wizardarena.judge.config import JudgeConfig
-from wizardarena.judge.parse import (SCORE_TOKENS, expected_score, parse_scores, prob_first_better,
-                                     score_distribution, verdict)
-from wizardarena.records import Judgment, Prompt
-
-
-class Game(NamedTuple):
-    """One judge call: ``answer_a`` is shown first. ``swapped`` marks the reversed canonical order."""
-
-    prompt: Prompt
-    model_a: str
-    model_b: str
-    answer_a: Sequence[str]
-    answer_b: Sequence[str]
-    swapped: bool
+from wizardarena.judge.parse import (
+    SCORE_TOKENS,
+    expected_score,
+    parse_scores,
+    prob_first_better,
+    score_distribution,
+    verdict,
+)
+from wizardarena.records import Judgment
 
 
 class PairwiseJudge:
-    """Judges games with ``model`` as the judge, per ``config`` (see :class:`JudgeConfig`)."""
+    """Judges games with ``model`` as the judge, per ``config`` (see :class:`JudgeConfig`); ``judge_id``
+    labels its judgments (the judge reference's id; the model's spec when not given)."""
 
-    def __init__(self, model: ChatModel, config: JudgeConfig = JudgeConfig()):
+    def __init__(self, model: ChatModel, config: JudgeConfig = JudgeConfig(), judge_id: str | None = None):
         if config.mode == "logprob" and not isinstance(model, LogprobModel):
             raise InputError(f"judge {model.spec} gives no token log-probabilities; use --judge-mode text")
         self.model, self.config, self.template = model, config, config.template_text()
@@ -38,11 +36,9 @@ class PairwiseJudge:
         pieces = re.split(r"\{(history|question|answer_a|answer_b|target)\}", self.template)
         self._format = "".join("{" + piece + "}" if k % 2 else piece.replace("{", "{{").replace("}", "}}")
                                for k, piece in enumerate(pieces)).format
+        self.id = judge_id or model.spec
         self.calls = 0  # requests sent to the judge model, retries included
-
-    @property
-    def spec(self) -> str:
-        return self.model.spec
+        self.stripped = 0  # answer turns shown without their reasoning trace
 
     def judge(self, games: Sequence[Game]) -> list[Judgment]:
         """One judgment per game, in order. Unparseable replies are retried, then marked invalid."""
@@ -59,6 +55,10 @@ class PairwiseJudge:
                             answer_b=self._replies(game.answer_b), target=target)
 
     def _replies(self, turns: Sequence[str]) -> str:
+        if self.config.strip_reasoning and any("think>" in text for text in turns):
+            cleaned = [strip_reasoning(text) for text in turns]
+            self.stripped += sum(changed for _, changed in cleaned)
+            turns = [text for text, _ in cleaned]
         if self.config.multi_turn == "last" or len(turns) == 1:
             return turns[-1]
         return "\n\n".join(f"(reply to turn {k + 1}) {text}" for k, text in enumerate(turns))
@@ -67,29 +67,18 @@ class PairwiseJudge:
         return ChatRequest(game.prompt["id"], 0, ({"role": "user", "content": self.render(game, target)},))
 
     def _judge_text(self, games: Sequence[Game]) -> list[Judgment]:
-        replies: list[list[str]] = [[] for _ in games]
-        scores: list[tuple[float, float] | None] = [None] * len(games)
-        pending = list(range(len(games)))
-        decoding = self.config.decoding
-        for attempt in range(self.config.max_retries + 1):
-            if not pending:
-                break
-            if attempt:
-                decoding = replace(decoding, temperature=max(decoding.temperature, self.config.retry_temperature),
-                                   seed=decoding.seed + attempt)
-            outputs = self.model.generate([self._request(games[i]) for i in pending], decoding)
-            self.calls += len(pending)
-            for i, text in zip(pending, outputs):
-                replies[i].append(text)
-                scores[i] = parse_scores(text, self.config.patterns)
-            pending = [i for i in pending if scores[i] is None]
-        return [self._text_judgment(game, tries, parsed) for game, tries, parsed in zip(games, replies, scores)]
-
-    def _text_judgment(self, game: Game, tries: list[str], scores: tuple[float, float] | None) -> Judgment:
-        raw = tries[-1] if len(tries) == 1 else json.dumps({"attempts": tries}, ensure_ascii=False)
-        if scores is None:
-            return self._record(game, None, None, None, raw)
-        return self._record(game, scores[0], scores[1], None, raw)
+        config = self.config
+        asked, calls = ask_and_parse(self.model, [self._request(game) for game in games],
+                                     partial(parse_scores, patterns=config.patterns), config.decoding,
+                                     config.max_retries, config.retry_temperature)
+        self.calls += calls
+        out = []
+        for game, result in zip(games, asked):
+            raw = result.replies[-1] if not result.retried else json.dumps({"attempts": result.replies},
+                                                                              ensure_ascii=False)
+            scores = result.parsed or (None, None)
+            out.append(self._record(game, scores[0], scores[1], None, raw, len(result.replies)))
+        return out
 
     def _judge_logprob(self, games: Sequence[Game]) -> list[Judgment]:
         requests = []
@@ -108,9 +97,11 @@ class PairwiseJudge:
                                     prob_first_better(dist_a, dist_b), raw))
         return out
 
-    def _record(self, game: Game, score_a, score_b, p_a, raw: str) -> Judgment:
+    def _record(self, game: Game, score_a, score_b, p_a, raw: str, attempts: int = 1) -> Judgment:
         valid = score_a is not None
-        return Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b,
-                        judge=self.spec, swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=p_a,
-                        winner=verdict(score_a, score_b, self.config.tie_margin) if valid else None,
-                        valid=valid, raw=raw)
+        judgment = Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b,
+                            judge=self.id, swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=p_a,
+                            winner=verdict(score_a, score_b, 0.0) if valid else None, valid=valid, raw=raw)
+        judgment["parse"] = ("ok" if attempts == 1 else f"ok after {attempts} attempts") if valid else \
+            f"invalid after {attempts} attempt{'s' * (attempts > 1)}"
+        return judgment

@@ -16,7 +16,8 @@ def parse_scores(text: str, patterns: Sequence[str]) -> tuple[float, float] | No
     """The two scores a text-mode reply gives, or None. Case-insensitive; for each pattern the LAST
     match wins (judges often restate the format before answering); scores outside 1..10 are rejected.
 
-    >>> parse_scores("Score A: 3 ... final: **Score A:** 7/10\\nScore B = 9", ["score\\\\W*a\\\\W*(\\\\d+)", "score\\\\W*b\\\\W*(\\\\d+)"])
+    >>> patterns = ["score\\\\W*a\\\\W*(\\\\d+)", "score\\\\W*b\\\\W*(\\\\d+)"]
+    >>> parse_scores("Score A: 3 ... final: **Score A:** 7/10\\nScore B = 9", patterns)
     (7.0, 9.0)
     """
     scores = []

@@ -20,17 +20,11 @@ from typing import Sequence
 
 import numpy as np
 
-from wizardarena.judge.pairwise import Game
+from wizardarena.judge.base import Game, strip_reasoning
+from wizardarena.judge.parse import verdict
 from wizardarena.records import Judgment
 
 PREFIX = "similarity:"
-
-
-def reference_spec(judge_spec: str) -> str | None:
-    """The ``answers:`` spec of a similarity judge's reference model (None for other judges)."""
-    return "answers:" + judge_spec[len(PREFIX):] if judge_spec.startswith(PREFIX) else None
-
-
 VERSION = 2  # part of the judge's cache key: bump when scores would change
 EMBEDDER_MAX_TOKENS = 256
 
@@ -44,12 +38,13 @@ def similarity_score(cosine: float) -> float:
     return 1 + 9 * min(max(float(cosine), 0.0), 1.0)
 
 
-def similarity_key() -> str:
-    """What makes two similarity judgments the same: the scoring version and the embedder."""
+def similarity_settings(strip: bool) -> dict:
+    """What makes two similarity judgments the same (besides the reference answers): the scoring
+    version, the embedder and whether reasoning traces are stripped."""
     from wizardarena.embeddings import DEFAULT_EMBEDDER
 
-    return json.dumps({"judge": "similarity", "version": VERSION, "embedder": DEFAULT_EMBEDDER,
-                       "max_tokens": EMBEDDER_MAX_TOKENS}, sort_keys=True)
+    return {"judge": "similarity", "version": VERSION, "embedder": DEFAULT_EMBEDDER,
+            "max_tokens": EMBEDDER_MAX_TOKENS, "strip_reasoning": strip}
 
 
 class SimilarityJudge:
@@ -59,9 +54,10 @@ class SimilarityJudge:
     ``embedder`` an :class:`wizardarena.embeddings.Embedder`. Texts are embedded once and remembered;
     the embedder's file cache (if any) is saved after every batch."""
 
-    def __init__(self, spec: str, reference, embedder):
-        self.spec, self.reference, self.embedder = spec, reference, embedder
+    def __init__(self, judge_id: str, reference, embedder, strip: bool = True):
+        self.id, self.reference, self.embedder, self.strip = judge_id, reference, embedder, strip
         self.calls = 0  # games scored (each one a "judge call": nothing is asked of a model)
+        self.stripped = 0  # answer turns scored without their reasoning trace
 
     def judge(self, games: Sequence[Game]) -> list[Judgment]:
         """One judgment per game, in order."""
@@ -74,6 +70,9 @@ class SimilarityJudge:
                 requests = [ChatRequest(prompt["id"], turn, ({"role": "user", "content": text},))
                             for turn, text in enumerate(prompt["turns"])]
                 refs[prompt["id"]] = self.reference.generate(requests, Decoding())
+        if self.strip:
+            games = [game._replace(answer_a=self._clean(game.answer_a), answer_b=self._clean(game.answer_b))
+                     for game in games]
         texts = [t for replies in refs.values() for t in replies]
         texts += [t for game in games for t in (*game.answer_a, *game.answer_b)]
         vectors = dict(zip(texts, self.embedder.embed(texts)))
@@ -87,10 +86,17 @@ class SimilarityJudge:
         cos_a = _mean_cosine(game.answer_a, reference, vectors)
         cos_b = _mean_cosine(game.answer_b, reference, vectors)
         score_a, score_b = similarity_score(cos_a), similarity_score(cos_b)
-        winner = "tie" if score_a == score_b else "model_a" if score_a > score_b else "model_b"
-        return Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b, judge=self.spec,
-                        swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=None, winner=winner,
-                        valid=True, raw=json.dumps({"cosine_a": round(cos_a, 6), "cosine_b": round(cos_b, 6)}))
+        judgment = Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b,
+                            judge=self.id, swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=None,
+                            winner=verdict(score_a, score_b, 0.0), valid=True,
+                            raw=json.dumps({"cosine_a": round(cos_a, 6), "cosine_b": round(cos_b, 6)}))
+        judgment["parse"] = "ok"
+        return judgment
+
+    def _clean(self, turns) -> list[str]:
+        cleaned = [strip_reasoning(text) for text in turns]
+        self.stripped += sum(changed for _, changed in cleaned)
+        return [text for text, _ in cleaned]
 
 
 def _mean_cosine(replies: Sequence[str], reference: Sequence[str], vectors: dict[str, np.ndarray]) -> float:

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wizardarena.battles import BattleTable
 from wizardarena.errors import InputError
 from wizardarena.ratings import bradley_terry as bt
 from wizardarena.ratings.checks import require_connected, resolve_model, separation_warnings
 from wizardarena.ratings.config import ELO_PER_BT_UNIT, RatingConfig
 from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts, outcome_classes
 from wizardarena.ratings.resample import Sampler, bootstrap_sampler, run_blocks
+from wizardarena.ratings.table import BattleTable
 from wizardarena.records import Rating
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from wizardarena.battles import BattleTable
 from wizardarena.ratings.pairs import outcome_classes
+from wizardarena.ratings.table import BattleTable
 
 
 def win_rate_matrix(table: BattleTable, ties: str = "half") -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from wizardarena.battles import BattleTable
 from wizardarena.ratings.config import ELO_PER_BT_UNIT, RatingConfig
 from wizardarena.ratings.pairs import OutcomeClasses
 from wizardarena.ratings.resample import Sampler, run_blocks
+from wizardarena.ratings.table import BattleTable
 
 
 def online_elo(first: np.ndarray, second: np.ndarray, score: np.ndarray, weight: np.ndarray,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from wizardarena.battles import MODEL_A_WINS, MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable
+from wizardarena.ratings.table import MODEL_A_WINS, MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable
 
 # Score of the lower-index model of the pair for each result class.
 _I_WINS, _J_WINS, _TIED = 0, 1, 2

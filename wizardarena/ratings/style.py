@@ -15,12 +15,12 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, log_expit
 
-from wizardarena.battles import MODEL_A_WINS, TIE, BattleTable
 from wizardarena.errors import InputError
 from wizardarena.ratings import bradley_terry as bt
 from wizardarena.ratings.config import RatingConfig
 from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts
 from wizardarena.ratings.resample import bootstrap_sampler, run_blocks
+from wizardarena.ratings.table import MODEL_A_WINS, TIE, BattleTable
 
 STYLE_FEATURES = ("length", "headers", "lists", "bold")
 _HEADER = re.compile(r"^#{1,6}\s", re.MULTILINE)

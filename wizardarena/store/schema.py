@@ -9,7 +9,7 @@ from pathlib import Path
 
 from wizardarena.errors import InputError
 
-SCHEMA_VERSION = 2  # 2: a judgment's record no longer repeats its columns
+SCHEMA_VERSION = 3  # 2: a judgment's record no longer repeats its columns; 3: keys from model and judge ids
 BUSY_TIMEOUT_S = 30.0
 WAL_CHECKPOINT_PAGES = 16384  # pages of 4 KiB
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -130,7 +130,7 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
         raise InputError(f"{path} is not a WizardArena store (schema version {row[0]!r})") from None
     if version < SCHEMA_VERSION:
         raise InputError(f"{path} is not a WizardArena store this version can read (schema version {version}"
-                         " is a pre-release format: start a new store)")
+                         " keys answers and judgments differently: start a new store)")
     if version > SCHEMA_VERSION:
         raise InputError(f"{path} is not a WizardArena store this version can read (schema version "
                          f"{version}, newer than {SCHEMA_VERSION}: upgrade wizardarena)")

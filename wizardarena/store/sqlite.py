@@ -20,7 +20,6 @@ from wizardarena.store.connection import StoreConnections
 from wizardarena.store.schema import chunks, marks
 from wizardarena.store.validate import check_answer, check_judgment, check_prompt
 
-
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one per record
 
 
@@ -152,6 +151,10 @@ class ArenaStore(StoreConnections):
                                     f" score_b FROM judgments WHERE 1{clause}", params)
         return {key: Verdict(prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b)
                 for key, prompt, by, a, b, swapped, valid, score_a, score_b in rows}
+
+    def judge_ids(self) -> list[str]:
+        """The distinct judge ids of the stored judgments, sorted."""
+        return [judge for (judge,) in self._conn().execute("SELECT DISTINCT judge FROM judgments ORDER BY judge")]
 
     def complete_answer_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` have a complete stored answer (no records decoded)."""

@@ -1,0 +1,55 @@
+"""What ``eval`` writes to ``--out``: answers, judgments, battles and ratings under this run's labels and
+tie rule, and ``run.json`` with the provenance of every number (judge id and settings, models, versions)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from wizardarena.arena.pipeline import EvalConfig, EvalResult
+from wizardarena.judge.parse import verdict
+from wizardarena.store.protocol import Store
+
+
+def run_info(result: EvalResult, config: EvalConfig) -> dict:
+    """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
+    test set, decoding, battle rules, bootstrap and seed."""
+    judge = config.judge
+    models = {c.name: {"spec": c.spec, **({"fingerprint": c.model.fingerprint} if c.model.fingerprint else {})}
+              for c in config.contestants}
+    return {"judge": judge.id, "judge_provenance": judge.provenance(), "testset": result.plan.testset,
+            "prompts": len(result.plan.prompts), "date": time.strftime("%Y-%m-%d", time.gmtime()),
+            "seed": result.ratings.config.seed, "bootstrap": result.ratings.config.bootstrap,
+            "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
+            "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models)}
+
+
+def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Path) -> list[Path]:
+    """Write ``run.json`` (:func:`run_info`), ``answers.jsonl``, ``judgments.jsonl`` (full, with raw
+    replies, winners by the run's tie rule: the same function the battles use), ``battles.jsonl`` (LMSYS
+    format) and ``ratings.jsonl``. Records carry this run's labels, whatever names the store holds."""
+    from wizardarena.tables import write_records
+
+    planned = result.plan.planned
+    stored_answers = store.answers(result.plan.answer_keys())
+    labels = sorted({(g.answer_a, g.model_a) for g in planned} | {(g.answer_b, g.model_b) for g in planned})
+    answers = [{**stored_answers[key], "model": name} for key, name in labels if key in stored_answers]
+    stored = store.judgments(list(dict.fromkeys(g.key for g in planned)))
+    margin = config.judge.config.tie_margin
+    judgments = []
+    for game in sorted(planned, key=lambda g: (g.key, g.model_a, g.model_b)):
+        record = stored.get(game.key)
+        if record is not None:
+            winner = verdict(record["score_a"], record["score_b"], margin) if record["valid"] else None
+            judgments.append({**record, "model_a": game.model_a, "model_b": game.model_b,
+                              "swapped": game.swapped, "winner": winner})
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "run.json").write_text(json.dumps(run_info(result, config), indent=1) + "\n", encoding="utf-8")
+    files = {"answers.jsonl": answers, "judgments.jsonl": judgments, "battles.jsonl": result.battles,
+             "ratings.jsonl": result.ratings.records()}
+    written = [out / "run.json"]
+    for name, records in files.items():
+        write_records(out / name, list(records))
+        written.append(out / name)
+    return written

@@ -1,0 +1,110 @@
+"""A judge reference: the judge model (or the offline similarity judge's reference answers) plus the
+:class:`JudgeConfig`, with one id that labels, keys and filters everything the judge produces.
+
+The id is ``CANONICAL_SPEC|DIGEST``: the digest covers the model's identity and every setting that can
+change a verdict (template text, mode, multi-turn protocol, decoding, parse patterns, retries, reasoning
+stripping). Spellings of one spec share an id; a changed template never does. The run's tie rule and how
+games combine are not in it: they change how verdicts are read, never the verdicts.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
+from typing import Literal
+
+from wizardarena.errors import InputError
+from wizardarena.judge.base import Judge
+from wizardarena.judge.config import JudgeConfig
+from wizardarena.judge.similarity import PREFIX as SIMILARITY
+from wizardarena.judge.similarity import similarity_settings
+from wizardarena.refs.keys import short_digest
+from wizardarena.refs.model import ModelRef, resolve_model
+
+_LIBRARIES = {"hf": ("torch", "transformers"), "vllm": ("vllm", "torch", "transformers"),
+              "similarity": ("sentence-transformers", "torch")}
+
+
+@dataclass(frozen=True)
+class JudgeRef:
+    """A resolved judge (see the module docstring); build one with :func:`resolve_judge`."""
+
+    model: ModelRef
+    config: JudgeConfig = field(default_factory=JudgeConfig)
+    kind: Literal["pairwise", "similarity"] = "pairwise"
+
+    @property
+    def spec(self) -> str:
+        """The canonical judge spec (``similarity:PACK#MODEL`` or the model's spec)."""
+        if self.kind == "similarity":
+            return SIMILARITY + self.model.target
+        return self.model.spec
+
+    @cached_property
+    def settings(self) -> dict:
+        """Every setting that can change a verdict (see :meth:`JudgeConfig.verdict_settings`)."""
+        if self.kind == "similarity":
+            return similarity_settings(self.config.strip_reasoning)
+        return self.config.verdict_settings()
+
+    @cached_property
+    def id(self) -> str:
+        """``CANONICAL_SPEC|DIGEST``: the judgment key's prefix and ``Judgment.judge`` of every record."""
+        return f"{self.spec}|{short_digest(self.kind, self.model.identity, self.settings)}"
+
+    @property
+    def reference(self) -> ModelRef | None:
+        """The similarity judge's reference model (None for an LLM judge)."""
+        return self.model if self.kind == "similarity" else None
+
+    def provenance(self) -> dict:
+        """What produced this judge's verdicts, for ``run.json``, leaderboards and cards."""
+        libraries = ("wizardarena", *_LIBRARIES.get(self.kind if self.kind == "similarity" else self.model.backend, ()))
+        versions = {"python": platform.python_version()}
+        for name in libraries:
+            try:
+                versions[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                pass
+        info = {"id": self.id, "spec": self.spec, "kind": self.kind, "backend": self.model.backend,
+                "settings": self.settings, "versions": versions}
+        if self.kind == "pairwise":
+            info["template_digest"] = self.settings["template"]
+        if self.model.fingerprint:
+            info["fingerprint"] = self.model.fingerprint
+        return info
+
+    def load(self, **model_options) -> Judge:
+        """Build the judge (its model now; ``model_options`` are backend options the spec leaves open)."""
+        if self.kind == "similarity":
+            from wizardarena.embeddings import SentenceEmbedder, default_cache_path
+            from wizardarena.judge.similarity import EMBEDDER_MAX_TOKENS, SimilarityJudge
+
+            embedder = SentenceEmbedder(cache=default_cache_path(), max_seq_length=EMBEDDER_MAX_TOKENS)
+            return SimilarityJudge(self.id, self.model.load(), embedder, self.config.strip_reasoning)
+        from wizardarena.judge.pairwise import PairwiseJudge
+
+        return PairwiseJudge(self.model.load(**model_options), self.config, self.id)
+
+
+def resolve_judge(spec: str, config: JudgeConfig = JudgeConfig()) -> JudgeRef:
+    """Resolve ``--judge``: ``similarity:PACK#MODEL`` (the offline judge) or any model spec (an LLM)."""
+    text = spec.strip()
+    if text.startswith(SIMILARITY):
+        reference = resolve_model("answers:" + text[len(SIMILARITY):])
+        if reference.options or reference.generation:
+            raise InputError(f"{spec}: the similarity judge takes no options")
+        return JudgeRef(reference, config, "similarity")
+    model = resolve_model(text)
+    if model.backend == "answers":
+        raise InputError(f"{spec}: pre-computed answers cannot judge; use similarity:{model.target} for "
+                         "the offline reference-guided judge")
+    return JudgeRef(model, config)
+
+
+def split_judge_id(judge_id: str) -> tuple[str, str]:
+    """``(canonical spec, digest)`` of a judge id (digest "" for ids written before judge digests)."""
+    spec, _, digest = judge_id.rpartition("|")
+    return (spec, digest) if spec else (judge_id, "")
