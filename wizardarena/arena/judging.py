@@ -42,12 +42,12 @@ def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]]
                judge_id: str) -> list[PlannedGame]:
     """Every prompt and scheduled game as a :class:`PlannedGame` (``answer_keys[(name, prompt_id)]``)."""
     planned = []
-    sha256 = hashlib.sha256
+    append, sha256, new = planned.append, hashlib.sha256, tuple.__new__  # 100k+ games: C-level construction
     for prompt in prompts:
         for first, second, swapped in games:
             key_a, key_b = answer_keys[(first, prompt["id"])], answer_keys[(second, prompt["id"])]
             key = sha256(f"{judge_id}|{key_a}|{key_b}".encode()).hexdigest()[:32]
-            planned.append(PlannedGame(key, prompt, first, key_a, second, key_b, swapped))
+            append(new(PlannedGame, (key, prompt, first, key_a, second, key_b, swapped)))
     return planned
 
 
@@ -56,9 +56,11 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[st
                   advance: Callable[[int], None] = lambda n: None) -> JudgingStats:
     """Judge the ``planned`` games missing from the store (each key once); ``answers`` maps answer key ->
     stored answer."""
-    by_key = {game.key: game for game in reversed(planned)}  # the first game planned under a key
+    by_key: dict[str, PlannedGame] = {}
+    for game in planned:
+        by_key.setdefault(game[0], game)  # the first game planned under a key
     done = store.judgment_keys(list(by_key))
-    todo = [key for key in dict.fromkeys(game.key for game in planned) if key not in done]
+    todo = [key for key in by_key if key not in done]
     judge = None
     for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance):
         judge = judge or judge_factory()

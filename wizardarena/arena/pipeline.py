@@ -108,7 +108,7 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete] for c in contestants}
     planned = plan_games(prompts, games(pairs), keys, config.judge.id)
     judged = store.judged_keys(config.judge.id)
-    missing_judgments = len({g.key for g in planned if g.key not in judged})
+    missing_judgments = len({game[0] for game in planned} - judged)
     generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])
                    for c in contestants}
     return EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
@@ -150,16 +150,16 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
 def labelled_verdicts(planned: list[PlannedGame], verdicts: dict[str, Verdict]) -> list[Verdict]:
     """One verdict per planned game that has a stored judgment, carrying this run's labels and order
     (the stored names are whatever the first run called the models)."""
-    out = []
+    out: list[Verdict] = []
+    append, get, new = out.append, verdicts.get, tuple.__new__
     for key, prompt, model_a, _, model_b, _, swapped in planned:
-        stored = verdicts.get(key)
+        stored = get(key)
         if stored is None:
             continue
-        if stored.model_a == model_a and stored.model_b == model_b and stored.swapped == swapped:
-            out.append(stored)  # the usual case: no copy
+        if stored[2] == model_a and stored[3] == model_b and stored[4] == swapped:
+            append(stored)  # the usual case: no copy
         else:
-            out.append(Verdict(prompt["id"], stored.judge, model_a, model_b, swapped, stored.valid,
-                               stored.score_a, stored.score_b))
+            append(new(Verdict, (prompt["id"], stored[1], model_a, model_b, swapped, *stored[5:])))
     return out
 
 

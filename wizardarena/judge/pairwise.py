@@ -37,6 +37,7 @@ class PairwiseJudge:
         self._format = "".join("{" + piece + "}" if k % 2 else piece.replace("{", "{{").replace("}", "}}")
                                for k, piece in enumerate(pieces)).format
         self.id = judge_id or model.spec
+        self._strip = config.strip_reasoning
         self.calls = 0  # requests sent to the judge model, retries included
         self.stripped = 0  # answer turns shown without their reasoning trace
 
@@ -55,7 +56,9 @@ class PairwiseJudge:
                             answer_b=self._replies(game.answer_b), target=target)
 
     def _replies(self, turns: Sequence[str]) -> str:
-        if self.config.strip_reasoning and any("think>" in text for text in turns):
+        if len(turns) == 1 and (not self._strip or "think>" not in turns[0]):
+            return turns[0]  # the common case, kept cheap: it runs twice per judge call
+        if self._strip:
             cleaned = [strip_reasoning(text) for text in turns]
             self.stripped += sum(changed for _, changed in cleaned)
             turns = [text for text, _ in cleaned]

@@ -6,8 +6,11 @@ judgment, and each run shows its own names.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wizardarena.backends.base import Decoding
 from wizardarena.errors import InputError
@@ -41,7 +44,14 @@ class Contestant:
 def answer_key(model: ModelRef, decoding: Decoding, prompt: Prompt) -> str:
     """Content address of a model's answer: its identity, the settings that can change the answer, and
     the prompt (id and text). Never the contestant's name, never a rating seed."""
-    return content_key("answer", model.identity, model.answer_settings(decoding), prompt["id"], prompt["turns"])
+    text = _answer_prefix(model, decoding) + json.dumps([prompt["id"], prompt["turns"]], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@lru_cache(maxsize=1024)
+def _answer_prefix(model: ModelRef, decoding: Decoding) -> str:
+    # The model's part of every answer key, made once per model and decoding rather than per prompt.
+    return content_key("answer", model.identity, model.answer_settings(decoding)) + "|"
 
 
 def parse_contestant(text: str) -> Contestant:

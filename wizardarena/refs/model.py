@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from wizardarena.backends.base import ChatModel, Decoding, Message
@@ -26,9 +27,9 @@ from wizardarena.backends.registry import (
     typed_options,
 )
 from wizardarena.errors import InputError
+from wizardarena.refs.canonical import LOCAL_WEIGHTS, canonical_target
 from wizardarena.refs.fingerprint import answers_digest, answers_fingerprint, folder_fingerprint
 
-LOCAL_WEIGHTS = ("hf", "vllm")
 Options = tuple[tuple[str, object], ...]
 
 
@@ -55,7 +56,7 @@ class ModelRef:
         query = "&".join(f"{k}={urllib.parse.quote(_text(v), safe='/:,.-_ ')}" for k, v in pairs)
         return f"{self.backend}:{self.target}" + (f"?{query}" if query else "")
 
-    @property
+    @cached_property
     def identity(self) -> dict:
         """What the model answers with: backend, answer-changing options and fingerprint. A local model
         with a fingerprint is known by its content, not by its path."""
@@ -156,39 +157,3 @@ def resolve_model(spec: str, *, fingerprint: bool = True) -> ModelRef:
     if prefix == "answers":
         return replace(ref, fingerprint=answers_fingerprint(target))
     return ref
-
-
-def canonical_target(prefix: str, target: str, spec: str) -> str:
-    """One spelling per target: local paths absolute (and checked), URLs without a trailing slash and
-    with a lower-case scheme and host, Hub ids and names trimmed."""
-    if prefix in LOCAL_WEIGHTS:
-        return _local_or_hub(target, spec)
-    if prefix == "openai":
-        model, at, url = target.rpartition("@")
-        if not at or not model.strip() or "://" not in url:
-            raise InputError(f"{spec}: expected openai:MODEL@BASE_URL (e.g. openai:my-model@http://127.0.0.1:8000/v1)")
-        parts = urllib.parse.urlsplit(url.strip())
-        url = urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
-        return f"{model.strip()}@{url}"
-    if prefix == "answers":
-        from wizardarena.packs import is_pack
-
-        path, hash_sign, model = target.rpartition("#") if "#" in target else (target, "", "")
-        path = path.strip().rstrip("/") or path
-        if not is_pack(path):
-            local = Path(path).expanduser()
-            if not local.exists():
-                raise InputError(f"{spec}: no such file or folder")
-            path = str(local.resolve())
-        return path + (f"#{model.strip()}" if hash_sign and model.strip() else "")
-    return target.strip()
-
-
-def _local_or_hub(target: str, spec: str) -> str:
-    local = Path(target).expanduser()
-    looks_local = target.startswith(("/", ".", "~")) or target.count("/") > 1
-    if local.exists():
-        return str(local.resolve())
-    if looks_local:
-        raise InputError(f"{spec}: no such file or directory")
-    return target.strip().strip("/")

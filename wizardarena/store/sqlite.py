@@ -149,7 +149,8 @@ class ArenaStore(StoreConnections):
         clause, params = _only("judge", judge)
         rows = self._conn().execute("SELECT key, prompt_id, judge, model_a, model_b, swapped, valid, score_a,"
                                     f" score_b FROM judgments WHERE 1{clause}", params)
-        return {key: Verdict(prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b)
+        new = tuple.__new__  # C-level construction: the named tuple's own __new__ is Python code
+        return {key: new(Verdict, (prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b))
                 for key, prompt, by, a, b, swapped, valid, score_a, score_b in rows}
 
     def judge_ids(self) -> list[str]:

@@ -1,0 +1,46 @@
+"""One spelling per model target: what :func:`wizardarena.refs.resolve_model` writes into a reference."""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+
+from wizardarena.errors import InputError
+
+LOCAL_WEIGHTS = ("hf", "vllm")  # backends whose target may be a local folder of weights
+
+
+def canonical_target(prefix: str, target: str, spec: str) -> str:
+    """One spelling per target: local paths absolute (and checked), URLs without a trailing slash and
+    with a lower-case scheme and host, Hub ids and names trimmed."""
+    if prefix in LOCAL_WEIGHTS:
+        return _local_or_hub(target, spec)
+    if prefix == "openai":
+        model, at, url = target.rpartition("@")
+        if not at or not model.strip() or "://" not in url:
+            raise InputError(f"{spec}: expected openai:MODEL@BASE_URL (e.g. openai:my-model@http://127.0.0.1:8000/v1)")
+        parts = urllib.parse.urlsplit(url.strip())
+        url = urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
+        return f"{model.strip()}@{url}"
+    if prefix == "answers":
+        from wizardarena.packs import is_pack
+
+        path, hash_sign, model = target.rpartition("#") if "#" in target else (target, "", "")
+        path = path.strip().rstrip("/") or path
+        if not is_pack(path):
+            local = Path(path).expanduser()
+            if not local.exists():
+                raise InputError(f"{spec}: no such file or folder")
+            path = str(local.resolve())
+        return path + (f"#{model.strip()}" if hash_sign and model.strip() else "")
+    return target.strip()
+
+
+def _local_or_hub(target: str, spec: str) -> str:
+    local = Path(target).expanduser()
+    looks_local = target.startswith(("/", ".", "~")) or target.count("/") > 1
+    if local.exists():
+        return str(local.resolve())
+    if looks_local:
+        raise InputError(f"{spec}: no such file or directory")
+    return target.strip().strip("/")
