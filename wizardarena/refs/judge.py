@@ -10,7 +10,7 @@ games combine are not in it: they change how verdicts are read, never the verdic
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import metadata
 from typing import Literal
@@ -93,7 +93,10 @@ def resolve_judge(spec: str, config: JudgeConfig = JudgeConfig()) -> JudgeRef:
     """Resolve ``--judge``: ``similarity:PACK#MODEL`` (the offline judge) or any model spec (an LLM)."""
     text = spec.strip()
     if text.startswith(SIMILARITY):
-        reference = resolve_model("answers:" + text[len(SIMILARITY):])
+        try:
+            reference = resolve_model("answers:" + text[len(SIMILARITY):])
+        except InputError as exc:
+            raise InputError(f"{text}: its reference answers are unusable ({exc})") from None
         if reference.options or reference.generation:
             raise InputError(f"{spec}: the similarity judge takes no options")
         return JudgeRef(reference, config, "similarity")
@@ -101,6 +104,10 @@ def resolve_judge(spec: str, config: JudgeConfig = JudgeConfig()) -> JudgeRef:
     if model.backend == "answers":
         raise InputError(f"{spec}: pre-computed answers cannot judge; use similarity:{model.target} for "
                          "the offline reference-guided judge")
+    if model.system:
+        raise InputError(f"{spec}: a judge takes no system prompt (its instructions are the template)")
+    if model.generation:  # ?temperature=… on a judge spec sets the judge's own decoding
+        config = replace(config, decoding=model.decoding(config.decoding))
     return JudgeRef(model, config)
 
 
