@@ -172,6 +172,10 @@ def test_a_changed_template_always_changes_the_judge_id(tmp_path):
     template.write_text("{history} {question} {answer_a} {answer_b} Be fair. Score A: Score B:")
     assert resolve_judge("fake:judge", JudgeConfig(template=str(template))).id != first
     assert resolve_judge("fake:judge", JudgeConfig(tie_margin=2)).id == resolve_judge("fake:judge").id
+    budget = resolve_judge("fake:judge?max_new_tokens=64")  # decoding options on a judge spec are its own
+    assert budget.config.decoding.max_new_tokens == 64 and budget.id != resolve_judge("fake:judge").id
+    with pytest.raises(InputError, match="no system prompt"):
+        resolve_judge("fake:judge?system=Be kind")
 
 
 def test_the_tie_rule_moves_battles_report_judgments_and_flywheel_rows_together(tmp_path):
