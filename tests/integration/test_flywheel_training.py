@@ -266,5 +266,12 @@ def test_arena_callback_logs_elo_during_training(tiny_model_path, tmp_path):
     logged = [entry for entry in history.log_history if "arena/elo" in entry]
     assert [entry["step"] for entry in logged] == [1, 2]
     assert {"arena/elo_lower", "arena/elo_upper"} <= set(logged[0])
+    from wizardarena.store import ArenaStore
+
+    store_path = tmp_path / "sft" / "checkpoints" / "arena.sqlite"  # the trainer's output_dir
+    assert store_path.is_file()
+    with ArenaStore(store_path) as store:
+        specs = {answer["meta"]["spec"] for answer in store.all_answers()}
+    assert "hf:memory:step-1" in specs  # rated from memory (known by its weights), not reloaded from disk
     assert arena.best() in arena.points and arena.checkpoints[arena.best().step].is_dir()
     assert (tmp_path / "sft" / "checkpoints" / "arena.sqlite").is_file()

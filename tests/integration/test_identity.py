@@ -282,6 +282,29 @@ def test_preflight_names_the_missing_extra_before_the_store_exists(tmp_path, mon
     assert bad.exit_code == 2 and "did you mean 'dtype'" in bad.output and not (tmp_path / "out").exists()
 
 
+def test_a_system_prompt_and_generation_settings_reach_the_model(tmp_path):
+    class Recorder:
+        spec = "recorder"
+
+        def __init__(self):
+            self.seen = []
+
+        def generate(self, requests, decoding):
+            self.seen += [(r.messages[0], decoding.max_new_tokens) for r in requests]
+            return ["ok" for _ in requests]
+
+    from wizardarena.refs import ModelRef
+
+    recorder = Recorder()
+    spec_ref = resolve_model("fake:x?system=Be brief.&max_new_tokens=7")
+    ref = ModelRef("test", "recorder", generation=spec_ref.generation, instance=recorder)
+    config = EvalConfig((Contestant("r", ref), Contestant("o", resolve_model("fake:o"))),
+                        resolve_judge("fake:judge", LOGPROB), "t", ratings=RatingConfig(bootstrap=0))
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        _run(store, config)
+    assert recorder.seen and all(m == {"role": "system", "content": "Be brief."} and n == 7 for m, n in recorder.seen)
+
+
 def test_run_json_and_every_judgment_carry_provenance(tmp_path):
     testset = tmp_path / "prompts.jsonl"
     testset.write_text("".join(json.dumps(p) + "\n" for p in PROMPTS[:2]))
@@ -295,3 +318,9 @@ def test_run_json_and_every_judgment_carry_provenance(tmp_path):
     assert run["contestants"]["a"]["spec"] == "fake:a"
     judgments = [json.loads(line) for line in (out / "judgments.jsonl").read_text().splitlines()]
     assert all(j["judge"] == run["judge"] and j["parse"] == "ok" for j in judgments)
+    page = tmp_path / "board.md"
+    shown = CliRunner().invoke(cli, ["leaderboard", "render", str(out / "ratings.jsonl"), "--format", "md",
+                                     "--out", str(page)])
+    assert shown.exit_code == 0, shown.output
+    text = page.read_text()
+    assert "Judge settings" in text and provenance["template_digest"] in text
