@@ -107,7 +107,10 @@ def flywheel_config(path: str | Path | None, values: dict, max_steps: int | None
 
     settings = dict(_read(Path(path)) or {}) if path else {}
     settings.update(values)
-    training = training_config(settings.pop("training", None) or {})
+    try:
+        training = training_config(settings.pop("training", None) or {})
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"flywheel config: the training section is malformed ({' '.join(str(exc).split())})") from None
     if max_steps is not None:
         training = replace(training, **{stage: replace(getattr(training, stage), max_steps=max_steps)
                                         for stage in ("sft", "dpo", "reward", "rl")})
@@ -120,4 +123,7 @@ def flywheel_config(path: str | Path | None, values: dict, max_steps: int | None
             settings[name] = tuple(settings[name])
         elif name in settings:
             settings[name] = (settings[name],)
-    return FlywheelConfig(**settings, training=training)
+    try:
+        return FlywheelConfig(**settings, training=training)
+    except (TypeError, ValueError) as exc:  # a number given as text, a list as a number, ...
+        raise InputError(f"flywheel config: a setting has the wrong type ({' '.join(str(exc).split())})") from None

@@ -71,6 +71,18 @@ def as_verdicts(judgments: Iterable[Verdict | Judgment]) -> list[Verdict]:
     return [j if isinstance(j, tuple) else Verdict.of(j) for j in judgments]
 
 
+def parse_status(valid: bool, attempts: int) -> str:
+    """How a judgment's reply was read: ``ok``, ``ok after N attempts`` or ``invalid after N attempts``.
+
+    >>> parse_status(True, 1), parse_status(False, 3)
+    ('ok', 'invalid after 3 attempts')
+    """
+    plural = "s" * (attempts > 1)
+    if valid:
+        return "ok" if attempts == 1 else f"ok after {attempts} attempt{plural}"
+    return f"invalid after {attempts} attempt{plural}"
+
+
 class Battle(TypedDict, total=False):
     """One battle in the LMSYS public format; ``model_a``, ``model_b`` and ``winner`` are required."""
 

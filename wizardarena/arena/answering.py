@@ -21,7 +21,8 @@ def missing_answers(store: Store, contestant: Contestant, decoding: Decoding,
 
 def generate_answers(store: Store, contestant: Contestant, model_factory: Callable[[], ChatModel],
                      decoding: Decoding, prompts: Sequence[Prompt], owner: str, chunk: int = 64,
-                     advance: Callable[[int], None] = lambda n: None) -> int:
+                     advance: Callable[[int], None] = lambda n: None,
+                     notice: Callable[[str], None] = lambda text: None) -> int:
     """Generate and store every missing answer; returns the number of model requests made.
 
     ``decoding`` is the run's; the contestant's own generation settings (and system prompt) apply on top.
@@ -29,7 +30,8 @@ def generate_answers(store: Store, contestant: Contestant, model_factory: Callab
     never answer the same prompt twice."""
     todo = missing_answers(store, contestant, decoding, prompts)
     model, calls = None, 0
-    for keys in claimed_batches(store, list(todo), owner, "answer", chunk, store.complete_answer_keys, advance):
+    for keys in claimed_batches(store, list(todo), owner, "answer", chunk, store.complete_answer_keys, advance,
+                                notice):
         model = model or model_factory()
         try:
             calls += _answer_chunk(store, contestant, model, decoding, [(k, todo[k]) for k in keys])

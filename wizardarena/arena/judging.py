@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple, Sequence
 
 from wizardarena.arena.work import claimed_batches
 from wizardarena.judge.base import Game, Judge
-from wizardarena.records import Answer, Prompt
+from wizardarena.records import Answer, Prompt, Verdict
 from wizardarena.store.protocol import Store
 
 
@@ -32,10 +32,12 @@ class PlannedGame(NamedTuple):
 
 @dataclass(frozen=True)
 class JudgingStats:
-    """What the judge stage did this run: requests sent, and answer turns shown without a reasoning trace."""
+    """What the judge stage did this run: requests sent, answer turns shown without a reasoning trace, and
+    invalid judgments of earlier runs asked again."""
 
     calls: int = 0
     stripped: int = 0
+    reasked: int = 0
 
 
 def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]], answer_keys: dict,
@@ -53,7 +55,8 @@ def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]]
 
 def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[str, Answer],
                   judge_factory: Callable[[], Judge], owner: str, chunk: int = 64,
-                  advance: Callable[[int], None] = lambda n: None) -> JudgingStats:
+                  advance: Callable[[int], None] = lambda n: None,
+                  notice: Callable[[str], None] = lambda text: None) -> JudgingStats:
     """Judge the ``planned`` games missing from the store (each key once); ``answers`` maps answer key ->
     stored answer."""
     by_key: dict[str, PlannedGame] = {}
@@ -62,7 +65,7 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[st
     done = store.judgment_keys(list(by_key))
     todo = [key for key in by_key if key not in done]
     judge = None
-    for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance):
+    for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance, notice):
         judge = judge or judge_factory()
         try:
             games = [_game(by_key[key], answers) for key in keys]
@@ -77,3 +80,19 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[st
 def _game(plan: PlannedGame, answers: dict[str, Answer]) -> Game:
     return Game(plan.prompt, plan.model_a, plan.model_b, answers[plan.answer_a]["turns"],
                 answers[plan.answer_b]["turns"], plan.swapped)
+
+
+def labelled_verdicts(planned: list[PlannedGame], verdicts: dict[str, Verdict]) -> list[Verdict]:
+    """One verdict per planned game that has a stored judgment, carrying this run's labels and order
+    (the stored names are whatever the first run called the models)."""
+    out: list[Verdict] = []
+    append, get, new = out.append, verdicts.get, tuple.__new__
+    for key, prompt, model_a, _, model_b, _, swapped in planned:
+        stored = get(key)
+        if stored is None:
+            continue
+        if stored[2] == model_a and stored[3] == model_b and stored[4] == swapped:
+            append(stored)  # the usual case: no copy
+        else:
+            append(new(Verdict, (prompt["id"], stored[1], model_a, model_b, swapped, *stored[5:])))
+    return out

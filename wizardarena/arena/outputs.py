@@ -4,6 +4,9 @@ tie rule, and ``run.json`` with the provenance of every number (judge id and set
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,7 +29,8 @@ def run_info(result: EvalResult, config: EvalConfig) -> dict:
 
 
 def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Path) -> list[Path]:
-    """Write ``run.json`` (:func:`run_info`), ``answers.jsonl``, ``judgments.jsonl`` (full, with raw
+    """Write, as one set (all files are complete before any replaces its old version), ``run.json``
+    (:func:`run_info`), ``answers.jsonl``, ``judgments.jsonl`` (full, with raw
     replies, winners by the run's tie rule: the same function the battles use), ``battles.jsonl`` (LMSYS
     format) and ``ratings.jsonl``. Records carry this run's labels, whatever names the store holds."""
     from wizardarena.tables import write_records
@@ -44,12 +48,17 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
             winner = verdict(record["score_a"], record["score_b"], margin) if record["valid"] else None
             judgments.append({**record, "model_a": game.model_a, "model_b": game.model_b,
                               "swapped": game.swapped, "winner": winner})
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "run.json").write_text(json.dumps(run_info(result, config), indent=1) + "\n", encoding="utf-8")
     files = {"answers.jsonl": answers, "judgments.jsonl": judgments, "battles.jsonl": result.battles,
              "ratings.jsonl": result.ratings.records()}
-    written = [out / "run.json"]
-    for name, records in files.items():
-        write_records(out / name, list(records))
-        written.append(out / name)
-    return written
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".wizardarena-out-", dir=out))
+    try:  # the whole set first, beside the old one; a full disk here leaves the old set as it was
+        (staging / "run.json").write_text(json.dumps(run_info(result, config), indent=1) + "\n", encoding="utf-8")
+        for name, records in files.items():
+            write_records(staging / name, list(records))
+        names = ["run.json", *files]
+        for name in names:  # renames need no space: the new set replaces the old one file by file
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in names]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import Callable, Iterator
 
 from wizardarena.arena.answering import generate_answers
 from wizardarena.arena.battles import battle_columns, battle_rows
-from wizardarena.arena.judging import JudgingStats, PlannedGame, plan_games, run_judgments
+from wizardarena.arena.judging import JudgingStats, PlannedGame, labelled_verdicts, plan_games, run_judgments
 from wizardarena.arena.schedule import games, round_robin, versus
+from wizardarena.arena.work import heartbeat
 from wizardarena.backends.base import Decoding
 from wizardarena.errors import InputError
 from wizardarena.judge.report import JudgeReport, judge_report
@@ -37,8 +38,13 @@ class EvalConfig:
     ratings: RatingConfig = field(default_factory=lambda: RatingConfig(unit="prompt"))
     limit: int | None = None
     chunk: int = 64
+    max_judge_attempts: int = 9
 
     def __post_init__(self) -> None:
+        if self.max_judge_attempts < 1:
+            raise InputError("the judge attempt budget must be >= 1")
+        if self.limit is not None and self.limit < 1:
+            raise InputError(f"--limit must be >= 1, got {self.limit}")
         if isinstance(self.judge, str):
             object.__setattr__(self, "judge", resolve_judge(self.judge))
         names = [c.name for c in (*self.candidates, *self.opponents)]
@@ -93,12 +99,14 @@ class EvalResult:
         return battle_rows(self.battle_columns)
 
 
-def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]] | None = None) -> EvalPlan:
-    """Put the test set into the store and count the generations and judge calls still missing.
+def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]] | None = None,
+              write: bool = True) -> EvalPlan:
+    """Put the test set into the store (only checked against it when ``write`` is False: a dry run) and
+    count the generations and judge calls still missing, invalid judgments with attempts left included.
     ``testset`` is the already loaded (name, prompts), else ``config.testset`` is read."""
     name, prompts = testset or load_testset(config.testset)
     prompts = prompts[: config.limit] if config.limit else prompts
-    store.put_prompts(name, prompts)
+    (store.put_prompts if write else store.check_prompts)(name, prompts)
     contestants = config.contestants
     names = [c.name for c in contestants]
     pairs = versus(names[: len(config.candidates)], names[len(config.candidates):]) if config.opponents \
@@ -108,7 +116,9 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete] for c in contestants}
     planned = plan_games(prompts, games(pairs), keys, config.judge.id)
     judged = store.judged_keys(config.judge.id)
-    missing_judgments = len({game[0] for game in planned} - judged)
+    planned_keys = {game[0] for game in planned}
+    retry = store.retryable_invalid(config.judge.id, planned_keys, config.max_judge_attempts)
+    missing_judgments = len(planned_keys - judged) + len(retry)
     generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])
                    for c in contestants}
     return EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
@@ -117,24 +127,29 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
 
 def run_eval(config: EvalConfig, store: Store, owner: str,
              progress: Callable[[str, int], Callable[[int], None]] = lambda label, total: (lambda n: None),
-             testset: tuple[str, list[Prompt]] | None = None, **model_options) -> EvalResult:
+             testset: tuple[str, list[Prompt]] | None = None, notice: Callable[[str], None] = lambda text: None,
+             **model_options) -> EvalResult:
     """Run (or resume) an evaluation. Backends are built from the references only when work needs
-    them (``model_options``, e.g. ``max_concurrency``, go to those that take them and leave them open)."""
+    them (``model_options``, e.g. ``max_concurrency``, go to those that take them and leave them open);
+    ``notice`` hears when the run waits on work another run has claimed."""
     with _gc_paused():
         plan = make_plan(config, store, testset)
-    calls = 0
-    for contestant in config.contestants:
-        if plan.missing_answers[contestant.name]:
-            advance = progress(f"answers {contestant.name}", plan.missing_answers[contestant.name])
-            calls += generate_answers(store, contestant, partial(_load, contestant.model, model_options),
-                                      config.decoding, plan.prompts, owner, config.chunk, advance)
-    stats = JudgingStats()
-    if plan.missing_judgments:
-        answers = store.answers(plan.answer_keys())
-        advance = progress("judgments", plan.missing_judgments)
-        stats = run_judgments(store, plan.planned, answers, partial(_load_judge, config.judge, model_options),
-                              owner, config.chunk, advance)
-        calls += stats.calls
+    calls, stats = 0, JudgingStats()
+    with heartbeat(store, owner):
+        for contestant in config.contestants:
+            if plan.missing_answers[contestant.name]:
+                advance = progress(f"answers {contestant.name}", plan.missing_answers[contestant.name])
+                calls += generate_answers(store, contestant, partial(_load, contestant.model, model_options),
+                                          config.decoding, plan.prompts, owner, config.chunk, advance, notice)
+        if plan.missing_judgments:
+            keys = [g.key for g in plan.planned]
+            reasked = store.reopen_invalid(config.judge.id, keys, config.max_judge_attempts)
+            answers = store.answers(plan.answer_keys())
+            advance = progress("judgments", plan.missing_judgments)
+            stats = run_judgments(store, plan.planned, answers, partial(_load_judge, config.judge, model_options),
+                                  owner, config.chunk, advance, notice)
+            stats = replace(stats, reasked=reasked)
+            calls += stats.calls
     with _gc_paused():
         judgments = labelled_verdicts(plan.planned, store.judgment_verdicts(config.judge.id))
         categories = {p["id"]: p.get("category") for p in plan.prompts}
@@ -145,22 +160,6 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
         ratings = compute_ratings(battles_from_columns(columns, "battles"), config.ratings)
         report = judge_report(judgments, config.judge.config.tie_margin)
     return EvalResult(plan, judgments, columns, ratings, report, calls, stats)
-
-
-def labelled_verdicts(planned: list[PlannedGame], verdicts: dict[str, Verdict]) -> list[Verdict]:
-    """One verdict per planned game that has a stored judgment, carrying this run's labels and order
-    (the stored names are whatever the first run called the models)."""
-    out: list[Verdict] = []
-    append, get, new = out.append, verdicts.get, tuple.__new__
-    for key, prompt, model_a, _, model_b, _, swapped in planned:
-        stored = get(key)
-        if stored is None:
-            continue
-        if stored[2] == model_a and stored[3] == model_b and stored[4] == swapped:
-            append(stored)  # the usual case: no copy
-        else:
-            append(new(Verdict, (prompt["id"], stored[1], model_a, model_b, swapped, *stored[5:])))
-    return out
 
 
 def _load(model, options: dict):

@@ -1,8 +1,9 @@
 """``openai:MODEL@BASE_URL`` — any OpenAI-compatible chat server (vLLM, TGI, llama.cpp, OpenAI itself).
 
 Standard library only: ``urllib`` for HTTP, a thread pool for at most ``max_concurrency`` requests in
-flight. 429, 5xx, timeouts and connection errors are retried up to ``max_retries`` times with seeded,
-jittered exponential backoff (a ``Retry-After`` header is honoured); any other 4xx fails at once. The API
+flight. 429, 5xx, timeouts, connection errors and replies cut short are retried up to ``max_retries`` times
+with seeded, jittered exponential backoff (a ``Retry-After`` header is honoured), all within
+``retry_budget`` seconds per request; any other 4xx fails at once. The API
 key is read from the environment variable ``api_key_env`` and only ever sent as a Bearer header: it is
 kept out of every message and repr, and scrubbed from server error text.
 """
@@ -12,36 +13,68 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import queue
 import random
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 from wizardarena.backends.base import BackendError, ChatRequest, Decoding
 from wizardarena.errors import InputError
 
 _SPEC = re.compile(r"^(?P<model>.+?)@(?P<url>https?://\S+)$")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """``text`` with any ``user:password@`` of a URL replaced by ``***@``.
+
+    >>> redact("cannot reach http://me:sk-123@host:8000/v1")
+    'cannot reach http://***@host:8000/v1'
+    """
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def check_url(url: str) -> None:
+    """Refuse a base URL that carries credentials (they would be printed and stored with the spec)."""
+    if _USERINFO.search(url):
+        raise InputError(f"{redact(url)}: put credentials in the API key variable (OPENAI_API_KEY or "
+                         "?api_key_env=NAME), not in the URL")
+
+
+def read_api_key(variable: str) -> str | None:
+    """The API key in ``variable``, stripped; a key with other whitespace or control characters inside is
+    refused without ever printing it (an HTTP header cannot carry it)."""
+    key = (os.environ.get(variable) or "").strip()
+    if any(ord(c) < 33 or ord(c) == 127 for c in key):
+        raise InputError(f"{variable} holds whitespace or control characters inside the key; fix the variable")
+    return key or None
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException)
 
 
 class OpenAIModel:
-    """A client for ``POST {base_url}/chat/completions``; implements ``ChatModel`` and ``LogprobModel``."""
+    """A client for ``POST {base_url}/chat/completions``; implements ``ChatModel`` and ``LogprobModel``.
+
+    ``timeout`` bounds one HTTP attempt; ``retry_budget`` bounds one request's attempts and waits together
+    (seconds), so a server that never answers costs at most that long per request."""
 
     def __init__(self, model: str, base_url: str, *, api_key_env: str = "OPENAI_API_KEY",
-                 max_concurrency: int = 8, max_retries: int = 4, timeout: float = 120.0, backoff: float = 1.0,
-                 max_backoff: float = 60.0, retry_seed: int = 0):
-        if max_concurrency < 1 or max_retries < 0 or timeout <= 0:
-            raise InputError("openai: max_concurrency >= 1, max_retries >= 0 and timeout > 0")
+                 max_concurrency: int = 8, max_retries: int = 4, timeout: float = 60.0, retry_budget: float = 300.0,
+                 backoff: float = 1.0, max_backoff: float = 60.0, retry_seed: int = 0):
+        if max_concurrency < 1 or max_retries < 0 or not timeout > 0 or not retry_budget > 0:
+            raise InputError("openai: max_concurrency >= 1, max_retries >= 0, timeout > 0 and retry_budget > 0")
+        check_url(base_url)
         self.model, self.base_url = model, base_url.rstrip("/")
         self.spec = f"openai:{model}@{self.base_url}"
         self.api_key_env = api_key_env
-        self._api_key = os.environ.get(api_key_env) or None
+        self._api_key = read_api_key(api_key_env)
         self.max_concurrency, self.max_retries, self.timeout = max_concurrency, max_retries, timeout
-        self.backoff, self.max_backoff, self.retry_seed = backoff, max_backoff, retry_seed
+        self.retry_budget, self.retry_seed = retry_budget, retry_seed
+        self.backoff, self.max_backoff = backoff, max_backoff
 
     def __repr__(self) -> str:
         return f"OpenAIModel({self.spec!r}, api_key_env={self.api_key_env!r})"
@@ -49,12 +82,12 @@ class OpenAIModel:
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
 
-    def _post_once(self, body: bytes) -> dict:
+    def _post_once(self, body: bytes, timeout: float) -> dict:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         request = urllib.request.Request(f"{self.base_url}/chat/completions", data=body, headers=headers)
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8"))
 
     def ping(self, timeout: float = 5.0) -> None:
@@ -67,8 +100,8 @@ class OpenAIModel:
                 return
         except urllib.error.HTTPError:
             return
-        except _TRANSIENT as exc:
-            reason = self._scrub(str(getattr(exc, "reason", exc)))
+        except (*_TRANSIENT, OSError, ValueError) as exc:
+            reason = redact(self._scrub(str(getattr(exc, "reason", exc))))
             raise BackendError(f"openai server {self.base_url} is unreachable ({reason})") from None
 
     def _server_message(self, error: urllib.error.HTTPError) -> str:
@@ -94,14 +127,17 @@ class OpenAIModel:
         return min(self.max_backoff, self.backoff * 2**attempt) * (0.5 + rng.random() / 2)
 
     def _post(self, payload: dict, index: int) -> dict:
-        """POST with bounded retries; ``index`` seeds the jitter so runs are reproducible."""
+        """POST with bounded retries and a time budget; ``index`` seeds the jitter so runs are reproducible."""
         body = json.dumps(payload).encode("utf-8")
         rng = random.Random(f"{self.retry_seed}:{index}")
         url = f"{self.base_url}/chat/completions"
+        deadline = time.monotonic() + self.retry_budget
+        attempts = 0
         for attempt in range(self.max_retries + 1):
             retry_after = None
+            attempts += 1
             try:
-                return self._post_once(body)
+                return self._post_once(body, min(self.timeout, max(deadline - time.monotonic(), 0.1)))
             except urllib.error.HTTPError as exc:
                 if exc.code not in _RETRY_STATUS:
                     message = self._server_message(exc)
@@ -112,22 +148,47 @@ class OpenAIModel:
                 reason = getattr(exc, "reason", None) or exc
                 problem = type(reason).__name__ + (f": {self._scrub(str(reason))}" if str(reason) else "")
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise BackendError(f"{self.spec}: {url} answered with invalid JSON ({exc})") from None
-            if attempt < self.max_retries:
-                time.sleep(self._delay(attempt, rng, retry_after))
-        attempts = self.max_retries + 1
-        raise BackendError(f"{self.spec}: gave up on {url} after {attempts} attempts (last: {problem})")
+                problem = f"invalid JSON ({type(exc).__name__})"  # a reply cut short: worth another try
+            except (OSError, ValueError) as exc:  # never its text: it may quote a header
+                problem = type(exc).__name__
+            pause = self._delay(attempt, rng, retry_after)
+            if attempt == self.max_retries or time.monotonic() + pause >= deadline:
+                break
+            time.sleep(pause)
+        raise BackendError(f"{self.spec}: gave up on {url} after {attempts} attempt{'s' * (attempts > 1)} "
+                           f"within {self.retry_budget:g} s (last: {problem})")
 
     def _run_all(self, payloads: list[dict]) -> list[dict]:
+        """Every payload's response, at most ``max_concurrency`` in flight. Daemon worker threads: Ctrl-C
+        ends the process at once instead of waiting for requests in flight."""
+        results: list = [None] * len(payloads)
         if not payloads:
-            return []
-        pool = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(payloads)))
-        try:
-            futures = [pool.submit(self._post, p, i) for i, p in enumerate(payloads)]
-            return [f.result() for f in futures]
-        finally:
-            # On the first failure, drop the requests not yet sent instead of waiting for all of them.
-            pool.shutdown(wait=True, cancel_futures=True)
+            return results
+        todo: queue.SimpleQueue = queue.SimpleQueue()
+        for item in enumerate(payloads):
+            todo.put(item)
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            while not failures:
+                try:
+                    index, payload = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results[index] = self._post(payload, index)
+                except BaseException as exc:  # noqa: B036 (handed to the caller's thread below)
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(min(self.max_concurrency, len(payloads)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)  # short joins keep the main thread responsive to Ctrl-C
+        if failures:
+            raise failures[0]
+        return results
 
     def _payload(self, request: ChatRequest, **settings) -> dict:
         return {"model": self.model, "messages": [dict(m) for m in request.messages], **settings}

@@ -19,35 +19,45 @@ from wizardarena.errors import InputError
               help="Fixed opponents, [NAME=]SPEC or answers:PACK; repeat. Default: round-robin.")
 @click.option("--out", type=click.Path(file_okay=False), default="wizardarena-out", show_default=True)
 @click.option("--store", type=click.Path(dir_okay=False), default=None, help="Arena store (default OUT/arena.sqlite).")
-@click.option("--bootstrap", default=100, show_default=True)
+@click.option("--bootstrap", type=click.IntRange(0, 100_000), default=100, show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Seed of decoding and of the bootstrap.")
 @click.option("--unit", type=click.Choice(["prompt", "battle"]), default="prompt", show_default=True)
 @click.option("--anchor", default=None, help="Pin a model's Elo, e.g. gpt-4-0314=1200.")
-@click.option("--max-concurrency", default=8, show_default=True, help="Parallel requests to openai: servers.")
-@click.option("--temperature", default=0.0, show_default=True)
-@click.option("--max-new-tokens", default=512, show_default=True)
+@click.option("--max-concurrency", type=click.IntRange(1, 4096), default=8, show_default=True,
+              help="Parallel requests to openai: servers.")
+@click.option("--request-timeout", type=click.FloatRange(0, 3600, min_open=True), default=60.0, show_default=True,
+              help="Seconds one HTTP attempt may take.")
+@click.option("--retry-budget", type=click.FloatRange(0, 86400, min_open=True), default=300.0, show_default=True,
+              help="Seconds one request may take over all its attempts and waits; then the run stops (exit 3).")
+@click.option("--temperature", type=click.FloatRange(0, 10), default=0.0, show_default=True)
+@click.option("--max-new-tokens", type=click.IntRange(1, 1_000_000), default=512, show_default=True)
 @click.option("--judge-mode", type=click.Choice(["text", "logprob"]), default="text", show_default=True)
 @click.option("--judge-template", type=click.Path(dir_okay=False), default=None)
-@click.option("--judge-retries", default=2, show_default=True)
-@click.option("--judge-max-new-tokens", default=512, show_default=True, help="Token budget of each judge reply.")
+@click.option("--judge-retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="Re-asks of an unparseable reply within one run.")
+@click.option("--judge-attempts", type=click.IntRange(1, 100), default=9, show_default=True,
+              help="Attempts an invalid judgment gets over all runs: a rerun asks it again until then.")
+@click.option("--judge-max-new-tokens", type=click.IntRange(1, 1_000_000), default=512, show_default=True,
+              help="Token budget of each judge reply.")
 @click.option("--strip-reasoning/--keep-reasoning", default=True, show_default=True,
               help="Show the judge answers without their <think>...</think> traces.")
 @click.option("--combine", type=click.Choice(["separate", "average", "consistent"]), default="separate",
               show_default=True)
-@click.option("--tie-margin", default=0.0, show_default=True)
+@click.option("--tie-margin", type=click.FloatRange(0, 9), default=0.0, show_default=True)
 @click.option("--multi-turn", type=click.Choice(["full", "last"]), default="full", show_default=True)
-@click.option("--limit", type=int, default=None, help="Use only the first N prompts.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Use only the first N prompts.")
 @click.option("--agreement", "agreement_with", default=None, metavar="REFERENCE",
               help="Compare the ranking with a reference ranking (e.g. lmsys-2024-03-29).")
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
-                 temperature, max_new_tokens, judge_mode, judge_template, judge_retries, judge_max_new_tokens,
-                 strip_reasoning, combine, tie_margin, multi_turn, limit, agreement_with, dry_run) -> None:
+                 request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
+                 judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
+                 agreement_with, dry_run) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.contestants import contestants
     from wizardarena.arena.outputs import write_outputs
     from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval
-    from wizardarena.arena.preflight import preflight
+    from wizardarena.arena.preflight import check_writable, preflight, readable_store
     from wizardarena.backends import Decoding
     from wizardarena.cli.eval_report import print_plan, print_report, report_agreement
     from wizardarena.judge import JudgeConfig
@@ -67,6 +77,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         click.echo(note, err=True)
     config = EvalConfig(
         candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
+        max_judge_attempts=judge_attempts,
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,
                              anchor=parse_anchor(anchor) if anchor else None))
@@ -82,18 +93,26 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         from wizardarena.agreement import load_ranking
 
         load_ranking(agreement_with)
-    preflight([c.model for c in config.contestants], judge, ping=not dry_run)
+    options = {"max_concurrency": max_concurrency, "timeout": request_timeout, "retry_budget": retry_budget}
+    preflight([c.model for c in config.contestants], judge, ping=not dry_run, **options)
     store_path = Path(store) if store else Path(out) / "arena.sqlite"
+    check_writable(store_path, Path(out))
+    if dry_run:  # never writes: an absent store is planned as an empty one
+        with readable_store(store_path) as arena:
+            print_plan(make_plan(config, arena, loaded, write=False), store_path)
+        return
     with ArenaStore(store_path) as arena:
-        if dry_run:
-            print_plan(make_plan(config, arena, loaded), store_path)
-            return
+        name, prompts = loaded
+        arena.check_prompts(name, prompts[:limit] if limit else prompts)  # a changed test set: exit 2, no write
         run_id = arena.start_run({"models": {c.name: c.spec for c in config.contestants}, "judge": judge.id,
                                   "testset": testset})
         from wizardarena.cli.progress import progress_bars
 
+        def notice(text: str) -> None:
+            click.echo(text, err=True)
+
         with progress_bars() as progress:
-            result = run_eval(config, arena, make_owner(), progress, loaded, max_concurrency=max_concurrency)
+            result = run_eval(config, arena, make_owner(), progress, loaded, notice, **options)
         arena.finish_run(run_id)
         written = write_outputs(result, config, arena, Path(out))
     print_report(result, config)

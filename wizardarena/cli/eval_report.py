@@ -45,6 +45,8 @@ def print_report(result, config) -> None:
     bias = "n/a" if report.first_slot_wins is None else f"{report.first_slot_wins:.1%}"
     agree = "n/a" if report.consistency is None else f"{report.consistency:.1%}"
     stripped = f"; reasoning traces stripped: {result.judging.stripped}" if result.judging.stripped else ""
+    if result.judging.reasked:
+        stripped += f"; invalid judgments of earlier runs re-asked: {result.judging.reasked}"
     console.print(f"judge {config.judge.id}: {report.judgments} judgments, {report.invalid} invalid, "
                   f"{report.ties} ties; first position wins {bias} of decisive games; both orders agree {agree}; "
                   f"model calls this run: {result.model_calls}{stripped}")

@@ -50,18 +50,26 @@ def import_lm_eval(samples: str, model: str, store: str | None) -> None:
 
 
 def rejudge_command(model: str, path: Path, docs: list[dict], store: str | None) -> str:
-    """The ``wizardarena eval`` line that battles these answers exactly as the lm-eval task did."""
+    """The ``wizardarena eval`` line that battles these answers exactly as the lm-eval task did, each
+    word shell-quoted."""
     import json
+    import shlex
 
     from wizardarena.tasks.harness import dataset
 
-    settings, testset = json.loads(docs[0]["settings"]), docs[0]["testset"]
-    order = [doc["id"] for doc in dataset(testset, **settings)["test"]]
+    try:
+        settings, testset = json.loads(docs[0]["settings"]), str(docs[0]["testset"])
+        order = [doc["id"] for doc in dataset(testset, **settings)["test"]]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError("an lm-eval sample's doc lacks the task's settings or test set "
+                         f"({type(exc).__name__})") from None
     answered = {doc["id"] for doc in docs}
-    limit = f" --limit {len(answered)}" if set(order[:len(answered)]) == answered else ""
-    return (f"wizardarena eval --model {model}=answers:{path}#{model} --model {settings['references']} "
-            f"--judge '{settings['judge']}' --testset {testset}{limit} --anchor {settings['baseline']}=1000 "
-            f"--bootstrap {settings['bootstrap']} --seed {settings['seed']}" + (f" --store {store}" if store else ""))
+    limit = ["--limit", str(len(answered))] if set(order[:len(answered)]) == answered else []
+    words = ["wizardarena", "eval", "--model", f"{model}=answers:{path}#{model}", "--model",
+             str(settings["references"]), "--judge", str(settings["judge"]), "--testset", testset, *limit,
+             "--anchor", f"{settings['baseline']}=1000", "--bootstrap", str(settings["bootstrap"]),
+             "--seed", str(settings["seed"]), *(["--store", str(store)] if store else [])]
+    return shlex.join(words)  # every word quoted: a name like 'x;touch F' stays a name when pasted
 
 
 def write_answers_file(model: str, answers: dict[str, list[str]], folder: Path) -> Path:

@@ -1,10 +1,18 @@
 """Entry point of the ``wizardarena`` command: a click group whose subcommands live one per module.
 
-User-caused errors (:class:`InputError`, bad flags) print one line on stderr and exit with status 2.
+Every error a user can meet prints one line on stderr, never a traceback, and exits with its own code:
+
+- 2: bad input (a file, a flag, a spec, a name) — fix the command;
+- 3: a model backend or server failed after its bounded retries — the store keeps what was done;
+- 4: the machine failed: disk full, a read-only folder, a damaged store file;
+- 130 / 143: interrupted by Ctrl-C / SIGTERM — what was stored is kept, a rerun resumes.
 """
 
 from __future__ import annotations
 
+import errno
+import signal
+import sqlite3
 import sys
 
 import click
@@ -13,26 +21,57 @@ from wizardarena import __version__
 from wizardarena.backends.base import BackendError
 from wizardarena.errors import InputError, MissingExtraError
 
-EXIT_USAGE = 2
+EXIT_USAGE, EXIT_BACKEND, EXIT_MACHINE, EXIT_SIGINT, EXIT_SIGTERM = 2, 3, 4, 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it ends a run the way Ctrl-C does."""
+
+
+def _one_line(text: str) -> str:
+    from wizardarena.backends.openai import redact
+
+    return redact(" ".join(str(text).split()))
+
+
+def _exit(code: int, message: str) -> None:
+    # Request threads are daemons, so the process ends now rather than when requests in flight finish;
+    # every store write is its own committed transaction, so nothing stored is lost.
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def _machine_error(exc: BaseException) -> str:
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"error: the store is unusable ({_one_line(exc)}); nothing more was written to it"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return f"error: no space left on the device ({_one_line(exc.filename or '')}); what was stored is kept"
+    return f"error: {_one_line(exc.strerror or exc)}" + (f": {exc.filename}" if getattr(exc, "filename", None) else "")
 
 
 class _OneLineErrors(click.Group):
-    """A click group that turns expected errors into one stderr line and exit code 2."""
+    """A click group that turns every expected failure into one stderr line and its exit code."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (InputError, MissingExtraError, BackendError) as exc:
-            click.echo("error: " + " ".join(str(exc).split()), err=True)
-            sys.exit(EXIT_USAGE)
+        except (InputError, MissingExtraError) as exc:
+            _exit(EXIT_USAGE, "error: " + _one_line(exc))
+        except BackendError as exc:
+            _exit(EXIT_BACKEND, "error: " + _one_line(exc))
+        except (OSError, sqlite3.DatabaseError) as exc:
+            _exit(EXIT_MACHINE, _machine_error(exc))
+        except Terminated:
+            _exit(EXIT_SIGTERM, "terminated: what was stored is kept; run the same command again to resume")
+        except KeyboardInterrupt:
+            _exit(EXIT_SIGINT, "interrupted: what was stored is kept; run the same command again to resume")
 
     def main(self, *args, **kwargs):
         kwargs.setdefault("standalone_mode", True)
         try:
             return super().main(*args, **{**kwargs, "standalone_mode": False})
         except click.exceptions.Abort:
-            click.echo("error: aborted", err=True)
-            sys.exit(1)
+            _exit(EXIT_SIGINT, "interrupted: what was stored is kept; run the same command again to resume")
         except click.ClickException as exc:
             click.echo(f"error: {exc.format_message()}", err=True)
             sys.exit(EXIT_USAGE)
@@ -71,7 +110,12 @@ def _register() -> None:
     cli.add_command(leaderboard_cmd.leaderboard_group)
 
 
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
 def main() -> None:
     """Run the CLI (the ``wizardarena`` console script)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
     _register()
     cli()

@@ -20,7 +20,7 @@ from wizardarena.judge.parse import (
     score_distribution,
     verdict,
 )
-from wizardarena.records import Judgment
+from wizardarena.records import Judgment, parse_status
 
 
 class PairwiseJudge:
@@ -105,6 +105,5 @@ class PairwiseJudge:
         judgment = Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b,
                             judge=self.id, swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=p_a,
                             winner=verdict(score_a, score_b, 0.0) if valid else None, valid=valid, raw=raw)
-        judgment["parse"] = ("ok" if attempts == 1 else f"ok after {attempts} attempts") if valid else \
-            f"invalid after {attempts} attempt{'s' * (attempts > 1)}"
+        judgment["attempts"], judgment["parse"] = attempts, parse_status(valid, attempts)
         return judgment

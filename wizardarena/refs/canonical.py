@@ -19,6 +19,9 @@ def canonical_target(prefix: str, target: str, spec: str) -> str:
         model, at, url = target.rpartition("@")
         if not at or not model.strip() or "://" not in url:
             raise InputError(f"{spec}: expected openai:MODEL@BASE_URL (e.g. openai:my-model@http://127.0.0.1:8000/v1)")
+        from wizardarena.backends.openai import check_url
+
+        check_url(url)
         parts = urllib.parse.urlsplit(url.strip())
         url = urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
         return f"{model.strip()}@{url}"

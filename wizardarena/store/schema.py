@@ -24,6 +24,8 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS judgments(key TEXT PRIMARY KEY, prompt_id TEXT NOT NULL,"
     " model_a TEXT NOT NULL, model_b TEXT NOT NULL, judge TEXT NOT NULL, swapped INTEGER NOT NULL,"
     " valid INTEGER NOT NULL, score_a REAL, score_b REAL, record TEXT NOT NULL, created REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS judgment_attempts(key TEXT NOT NULL, record TEXT NOT NULL, created REAL NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS judgment_attempts_key ON judgment_attempts(key)",
     "CREATE TABLE IF NOT EXISTS claims(key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL,"
     " args TEXT NOT NULL)",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wizardarena.errors import InputError
 from wizardarena.records import Answer, Judgment, Prompt, Verdict
-from wizardarena.store import transfer
+from wizardarena.store import reask, transfer
 from wizardarena.store.claims import claim_keys
 from wizardarena.store.connection import StoreConnections
 from wizardarena.store.schema import chunks, marks
@@ -40,24 +40,17 @@ class ArenaStore(StoreConnections):
     def put_prompts(self, testset: str, prompts: list[Prompt]) -> int:
         """Add a test set's prompts (stored ones are skipped); returns how many were new. A prompt whose
         id is stored with different content raises ``InputError`` and nothing is written."""
-        if not isinstance(testset, str) or not testset:
-            raise InputError(f"a test set name must be a non-empty string, not {testset!r}")
-        by_id: dict[str, Prompt] = {}
-        for index, prompt in enumerate(prompts):
-            prompt = check_prompt(prompt, f"testset {testset}: prompt {index + 1}")
-            if by_id.setdefault(prompt["id"], prompt) != prompt:
-                raise InputError(f"testset {testset}: prompt id {prompt['id']!r} appears twice, differently")
+        by_id = _checked_prompts(testset, prompts)
         with self._write() as conn:
-            for part in chunks(list(by_id)):
-                query = ("SELECT prompt_id, record FROM prompts WHERE testset = ?"
-                         f" AND prompt_id IN ({marks(len(part))})")
-                for prompt_id, record in conn.execute(query, [testset, *part]):
-                    if json.loads(record) != json.loads(_dumps(by_id.pop(prompt_id))):
-                        raise InputError(f"testset {testset}: prompt {prompt_id!r} differs from the stored "
-                                         "one (a test set must not change under an arena)")
+            new = _new_prompts(conn, testset, by_id)
             conn.executemany("INSERT INTO prompts(testset, prompt_id, record) VALUES (?, ?, ?)",
-                             [(testset, prompt_id, _dumps(p)) for prompt_id, p in by_id.items()])
-        return len(by_id)
+                             [(testset, prompt_id, _dumps(p)) for prompt_id, p in new.items()])
+        return len(new)
+
+    def check_prompts(self, testset: str, prompts: list[Prompt]) -> int:
+        """What :meth:`put_prompts` would do, read-only: how many prompts are new, or the same
+        ``InputError`` for a test set that changed under the arena."""
+        return len(_new_prompts(self._conn(), testset, _checked_prompts(testset, prompts)))
 
     def prompts(self, testset: str) -> list[Prompt]:
         """The prompts of ``testset`` in the order they were first stored."""
@@ -153,6 +146,16 @@ class ArenaStore(StoreConnections):
         return {key: new(Verdict, (prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b))
                 for key, prompt, by, a, b, swapped, valid, score_a, score_b in rows}
 
+    def retryable_invalid(self, judge: str, keys: Iterable[str], max_attempts: int) -> set[str]:
+        """Which of ``keys`` hold an invalid judgment by ``judge`` with attempts left (read-only)."""
+        return reask.retryable_invalid(self._conn(), judge, list(dict.fromkeys(keys)), max_attempts)
+
+    def reopen_invalid(self, judge: str, keys: Iterable[str], max_attempts: int) -> int:
+        """Set the retryable invalid judgments among ``keys`` up to be asked again (see
+        :mod:`wizardarena.store.reask`); returns how many."""
+        with self._write() as conn:
+            return reask.reopen_invalid(conn, judge, list(dict.fromkeys(keys)), max_attempts)
+
     def judge_ids(self) -> list[str]:
         """The distinct judge ids of the stored judgments, sorted."""
         return [judge for (judge,) in self._conn().execute("SELECT DISTINCT judge FROM judgments ORDER BY judge")]
@@ -183,6 +186,18 @@ class ArenaStore(StoreConnections):
         or its process (on this host) is gone. ``owner`` comes from :func:`wizardarena.store.make_owner`."""
         with self._write() as conn:
             return claim_keys(conn, list(keys), owner, lease_s, kind)
+
+    def renew(self, owner: str, lease_s: float) -> int:
+        """Extend every claim ``owner`` holds to ``lease_s`` from now (its heartbeat); returns how many."""
+        with self._write() as conn:
+            query = "UPDATE claims SET expires = ? WHERE owner = ?"
+            return conn.execute(query, (time.time() + lease_s, owner)).rowcount
+
+    def lease_left(self, keys: Iterable[str]) -> float:
+        """Seconds until the last live claim on any of ``keys`` expires (0 when none is held)."""
+        rows = self._select("SELECT MAX(expires) FROM claims WHERE key IN ({})", keys)
+        latest = max((row[0] for row in rows if row[0] is not None), default=0.0)
+        return max(latest - time.time(), 0.0)
 
     def release(self, keys: Iterable[str], owner: str) -> None:
         """Drop ``owner``'s claims on ``keys`` (claims of other owners are left alone)."""
@@ -234,6 +249,29 @@ class ArenaStore(StoreConnections):
             return _insert_judgments(conn, items)
 
 
+def _checked_prompts(testset: str, prompts: list[Prompt]) -> dict[str, Prompt]:
+    if not isinstance(testset, str) or not testset:
+        raise InputError(f"a test set name must be a non-empty string, not {testset!r}")
+    by_id: dict[str, Prompt] = {}
+    for index, prompt in enumerate(prompts):
+        prompt = check_prompt(prompt, f"testset {testset}: prompt {index + 1}")
+        if by_id.setdefault(prompt["id"], prompt) != prompt:
+            raise InputError(f"testset {testset}: prompt id {prompt['id']!r} appears twice, differently")
+    return by_id
+
+
+def _new_prompts(conn: sqlite3.Connection, testset: str, by_id: dict[str, Prompt]) -> dict[str, Prompt]:
+    """The prompts of ``by_id`` not stored yet; a stored one with other content is an InputError."""
+    new = dict(by_id)
+    for part in chunks(list(by_id)):
+        query = f"SELECT prompt_id, record FROM prompts WHERE testset = ? AND prompt_id IN ({marks(len(part))})"
+        for prompt_id, record in conn.execute(query, [testset, *part]):
+            if json.loads(record) != json.loads(_dumps(new.pop(prompt_id))):
+                raise InputError(f"testset {testset}: prompt {prompt_id!r} differs from the stored one (a test "
+                                 "set must not change under an arena)")
+    return new
+
+
 def _upsert_answers(conn: sqlite3.Connection, items: list[tuple[str, Answer]], complete: bool) -> int:
     before = conn.total_changes
     conn.executemany(
@@ -251,6 +289,7 @@ _JUDGMENT_READ = ", ".join(_JUDGMENT_COLUMNS) + ", record"
 
 
 def _insert_judgments(conn: sqlite3.Connection, items: list[tuple[str, Judgment]]) -> int:
+    items = reask.with_history(conn, items)
     before = conn.total_changes
     in_columns = set(_JUDGMENT_COLUMNS)
     now = time.time()
