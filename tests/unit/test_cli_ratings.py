@@ -76,7 +76,8 @@ def test_anchor_and_by_category(tmp_path):
     (["{good}", "--unit", "prompt"], "prompt_id"),
     (["{good}", "--style-control"], "conv_metadata"),
     (["{good}", "--out", "ratings.txt"], "unknown file type"),
-    (["{good}", "--bootstrap", "-1"], "bootstrap must be >= 0"),
+    (["{good}", "--bootstrap", "-1"], "bootstrap must be between 0 and 100000"),
+    (["{good}", "--bootstrap", "100000000"], "bootstrap must be between 0 and 100000"),
     (["{good}", "--by", "category"], "no 'category' column"),
     (["{one}"], "no battles left"),
 ])

@@ -14,6 +14,8 @@ from wizardarena.arena.pipeline import EvalConfig, EvalResult
 from wizardarena.judge.parse import verdict
 from wizardarena.store.protocol import Store
 
+STAGING = ".wizardarena-out-"
+
 
 def run_info(result: EvalResult, config: EvalConfig) -> dict:
     """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
@@ -51,7 +53,9 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
     files = {"answers.jsonl": answers, "judgments.jsonl": judgments, "battles.jsonl": result.battles,
              "ratings.jsonl": result.ratings.records()}
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".wizardarena-out-", dir=out))
+    for stale in out.glob(f"{STAGING}*"):  # left by a run killed while writing its set
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
     try:  # the whole set first, beside the old one; a full disk here leaves the old set as it was
         (staging / "run.json").write_text(json.dumps(run_info(result, config), indent=1) + "\n", encoding="utf-8")
         for name, records in files.items():

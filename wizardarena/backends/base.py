@@ -7,6 +7,7 @@ at the CLI/config boundary only; stages receive the constructed object.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Protocol, Sequence, runtime_checkable
@@ -30,8 +31,8 @@ class Decoding:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.temperature < 0 or self.max_new_tokens < 1 or not 0 < self.top_p <= 1:
-            raise InputError("decoding: temperature >= 0, max_new_tokens >= 1 and 0 < top_p <= 1")
+        if not 0 <= self.temperature < math.inf or self.max_new_tokens < 1 or not 0 < self.top_p <= 1:
+            raise InputError("decoding: a finite temperature >= 0, max_new_tokens >= 1 and 0 < top_p <= 1")
 
     def key(self) -> str:
         """A canonical string of the settings (stable across runs and Python versions)."""

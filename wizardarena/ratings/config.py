@@ -39,7 +39,7 @@ class RatingConfig:
     def __post_init__(self) -> None:
         checks = {
             "method must be bt or online": self.method in ("bt", "online"),
-            "bootstrap must be >= 0": self.bootstrap >= 0,
+            "bootstrap must be between 0 and 100000 rounds": 0 <= self.bootstrap <= 100_000,
             "unit must be battle or prompt": self.unit in ("battle", "prompt"),
             "ties must be half, drop or drop-bothbad": self.ties in ("half", "drop", "drop-bothbad"),
             "confidence must be in (0, 1)": 0.0 < self.confidence < 1.0,

@@ -16,12 +16,12 @@ def canonical_target(prefix: str, target: str, spec: str) -> str:
     if prefix in LOCAL_WEIGHTS:
         return _local_or_hub(target, spec)
     if prefix == "openai":
+        from wizardarena.backends.openai import check_url
+
+        check_url(target)  # before any message quotes the target: credentials never reach the terminal
         model, at, url = target.rpartition("@")
         if not at or not model.strip() or "://" not in url:
             raise InputError(f"{spec}: expected openai:MODEL@BASE_URL (e.g. openai:my-model@http://127.0.0.1:8000/v1)")
-        from wizardarena.backends.openai import check_url
-
-        check_url(url)
         parts = urllib.parse.urlsplit(url.strip())
         url = urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
         return f"{model.strip()}@{url}"
