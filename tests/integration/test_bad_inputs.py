@@ -97,3 +97,28 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(arena, case):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.output and message in lines[0], (case, lines)
     assert _digest(arena) == before, case
+
+
+def test_a_dry_run_writes_nothing(arena, tmp_path):
+    values = {"root": arena, "out": arena / "out", "testset": arena / "prompts.jsonl"}
+    before = _digest(arena)
+    args = [a.format(**values) for a in [*EVAL, "--judge", "fake:j", "--testset", "{testset}", "--dry-run"]]
+    planned = CliRunner().invoke(cli, [*args, "--model", "c=fake:c"])
+    assert planned.exit_code == 0 and "c: 3 answers missing" in planned.output
+    assert _digest(arena) == before
+    fresh = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "new")])  # the last --out wins
+    assert fresh.exit_code == 0 and "judge: 6 of 6 judgments missing" in fresh.output
+    assert not (tmp_path / "new").exists()
+
+
+def test_the_printed_rejudge_command_quotes_every_word():
+    pytest.importorskip("datasets")
+    import shlex
+
+    from wizardarena.cli.lmeval_cmd import rejudge_command
+    from wizardarena.tasks.harness import DEFAULTS
+
+    docs = [{"id": "x", "settings": json.dumps(DEFAULTS), "testset": "wizardarena-hard"}]
+    line = rejudge_command("x;touch F;#", Path("/tmp/a b/x.jsonl"), docs, None)
+    words = shlex.split(line)
+    assert words[:4] == ["wizardarena", "eval", "--model", "x;touch F;#=answers:/tmp/a b/x.jsonl#x;touch F;#"]
