@@ -257,3 +257,21 @@ def test_ctrl_c_and_sigterm_end_a_stuck_run_at_once_with_one_line(tmp_path, sign
     assert last.startswith(word) and "Traceback" not in stderr
     with ArenaStore(tmp_path / "out" / "arena.sqlite") as store:
         assert store.answer_count() == 6  # what was stored is kept
+
+
+def test_a_full_disk_while_judging_is_exit_4_with_one_line(tmp_path, monkeypatch):
+    import sqlite3
+
+    import wizardarena.store.sqlite as sqlite_store
+
+    def full(conn, items):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(sqlite_store, "_insert_judgments", full)
+    result = _eval("--model", "a=fake:a", "--model", "b=fake:b", "--judge", "fake:j", "--judge-mode", "logprob",
+                   "--testset", _testset(tmp_path), "--out", tmp_path / "out")
+    assert result.exit_code == 4 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last == "error: no space left on the device for the store; what was stored is kept"
+    with ArenaStore(tmp_path / "out" / "arena.sqlite") as store:
+        assert store.answer_count() == 6 and store.judgment_count() == 0  # the answers made it, kept

@@ -42,6 +42,8 @@ def _exit(code: int, message: str) -> None:
 
 
 def _machine_error(exc: BaseException) -> str:
+    if isinstance(exc, sqlite3.DatabaseError) and "full" in str(exc):
+        return "error: no space left on the device for the store; what was stored is kept"
     if isinstance(exc, sqlite3.DatabaseError):
         return f"error: the store is unusable ({_one_line(exc)}); nothing more was written to it"
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
