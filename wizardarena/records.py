@@ -71,6 +71,12 @@ def as_verdicts(judgments: Iterable[Verdict | Judgment]) -> list[Verdict]:
     return [j if isinstance(j, tuple) else Verdict.of(j) for j in judgments]
 
 
+def with_parse_status(judgment: Judgment) -> Judgment:
+    """``judgment`` with its ``attempts`` (1 unless stored otherwise) and ``parse`` status, as outputs show it."""
+    attempts = int(judgment.get("attempts", 1))
+    return {**judgment, "attempts": attempts, "parse": parse_status(bool(judgment["valid"]), attempts)}  # type: ignore
+
+
 def parse_status(valid: bool, attempts: int) -> str:
     """How a judgment's reply was read: ``ok``, ``ok after N attempts`` or ``invalid after N attempts``.
 

@@ -137,7 +137,7 @@ def test_invalid_judgments_are_asked_again_on_a_rerun_within_the_attempt_budget(
             assert stats.requests == min(run + 1, 2) * 18
         with ArenaStore(tmp_path / "out" / "arena.sqlite") as store:
             stored = store.all_judgments()
-        assert len(stored) == 6 and all(j["parse"] == "invalid after 6 attempts" for j in stored)
+        assert len(stored) == 6 and all(not j["valid"] and j["attempts"] == 6 for j in stored)
         assert all(len(json.loads(j["raw"])["attempts"]) == 6 for j in stored)  # every raw attempt kept
         judge.mute = False  # the judge is fixed; a larger budget lets a rerun ask again
         fixed = _eval(*args, "--judge-attempts", "9")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wizardarena.arena.pipeline import EvalConfig, EvalResult
 from wizardarena.judge.parse import verdict
+from wizardarena.records import with_parse_status
 from wizardarena.store.protocol import Store
 
 STAGING = ".wizardarena-out-"
@@ -48,8 +49,8 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
         record = stored.get(game.key)
         if record is not None:
             winner = verdict(record["score_a"], record["score_b"], margin) if record["valid"] else None
-            judgments.append({**record, "model_a": game.model_a, "model_b": game.model_b,
-                              "swapped": game.swapped, "winner": winner})
+            judgments.append(with_parse_status({**record, "model_a": game.model_a, "model_b": game.model_b,
+                                                "swapped": game.swapped, "winner": winner}))
     files = {"answers.jsonl": answers, "judgments.jsonl": judgments, "battles.jsonl": result.battles,
              "ratings.jsonl": result.ratings.records()}
     out.mkdir(parents=True, exist_ok=True)

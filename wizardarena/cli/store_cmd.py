@@ -28,6 +28,7 @@ def export(store, what, out, judge, model, target, gap, combine, tie_margin) -> 
     """Export records of STORE; battles come out in the LMSYS format, ready for ``wizardarena ratings``."""
     from wizardarena.arena.battles import battles_from_judgments
     from wizardarena.judge.parse import verdict
+    from wizardarena.records import with_parse_status
     from wizardarena.store import ArenaStore
     from wizardarena.tables import detect_format, write_records
 
@@ -42,8 +43,8 @@ def export(store, what, out, judge, model, target, gap, combine, tie_margin) -> 
         else:
             judge_id = pick_judge(arena.judge_ids(), judge)
             if what == "judgments":
-                records = [{**j, "winner": verdict(j["score_a"], j["score_b"], tie_margin) if j["valid"] else None}
-                           for j in arena.all_judgments(judge_id)]
+                records = [with_parse_status({**j, "winner": verdict(j["score_a"], j["score_b"], tie_margin)
+                                              if j["valid"] else None}) for j in arena.all_judgments(judge_id)]
             elif what == "battles":
                 records = battles_from_judgments(arena.judgment_verdicts(judge_id).values(), combine, tie_margin)
             else:

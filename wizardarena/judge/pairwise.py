@@ -43,28 +43,45 @@ class PairwiseJudge:
 
     def judge(self, games: Sequence[Game]) -> list[Judgment]:
         """One judgment per game, in order. Unparseable replies are retried, then marked invalid."""
-        if self.config.mode == "logprob":
-            return self._judge_logprob(games)
-        return self._judge_text(games)
+        self._shown: dict[int, str] = {}  # an answer's text as shown, once per answer (it meets every rival)
+        try:
+            if self.config.mode == "logprob":
+                return self._judge_logprob(games)
+            return self._judge_text(games)
+        finally:
+            self._shown = {}
 
     def render(self, game: Game, target: str = "") -> str:
         """The judge prompt for ``game`` (``target`` names the response to score in logprob mode)."""
         turns = game.prompt["turns"]
         history = "\n\n".join(f"User (turn {k + 1}): {text}" for k, text in enumerate(turns[:-1])) \
             if len(turns) > 1 else "(none)"
-        return self._format(history=history, question=turns[-1], answer_a=self._replies(game.answer_a),
-                            answer_b=self._replies(game.answer_b), target=target)
+        return self._format(history=history, question=turns[-1], answer_a=self._shown_text(game.answer_a),
+                            answer_b=self._shown_text(game.answer_b), target=target)
 
-    def _replies(self, turns: Sequence[str]) -> str:
+    def _shown_text(self, turns: Sequence[str]) -> str:
+        """The answer as shown, made once per answer and judge call (each answer meets every rival)."""
+        shown = getattr(self, "_shown", None)
+        if shown is None:
+            return self._replies(turns)[0]
+        cached = shown.get(id(turns))
+        if cached is None:
+            cached = shown[id(turns)] = self._replies(turns)
+        self.stripped += cached[1]
+        return cached[0]
+
+    def _replies(self, turns: Sequence[str]) -> tuple[str, int]:
+        """The answer's text for the template, and how many of its turns lost a reasoning trace."""
         if len(turns) == 1 and (not self._strip or "think>" not in turns[0]):
-            return turns[0]  # the common case, kept cheap: it runs twice per judge call
+            return turns[0], 0
+        stripped = 0
         if self._strip:
             cleaned = [strip_reasoning(text) for text in turns]
-            self.stripped += sum(changed for _, changed in cleaned)
+            stripped = sum(changed for _, changed in cleaned)
             turns = [text for text, _ in cleaned]
         if self.config.multi_turn == "last" or len(turns) == 1:
-            return turns[-1]
-        return "\n\n".join(f"(reply to turn {k + 1}) {text}" for k, text in enumerate(turns))
+            return turns[-1], stripped
+        return "\n\n".join(f"(reply to turn {k + 1}) {text}" for k, text in enumerate(turns)), stripped
 
     def _request(self, game: Game, target: str = "") -> ChatRequest:
         return ChatRequest(game.prompt["id"], 0, ({"role": "user", "content": self.render(game, target)},))

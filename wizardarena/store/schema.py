@@ -31,6 +31,8 @@ TABLES = (
     " args TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS answers_model ON answers(model)",
     "CREATE INDEX IF NOT EXISTS judgments_judge ON judgments(judge)",
+    # Only the invalid judgments, which a rerun asks again: finding them costs nothing when there are none.
+    "CREATE INDEX IF NOT EXISTS judgments_invalid ON judgments(judge) WHERE valid = 0",
 )
 
 

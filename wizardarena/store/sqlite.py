@@ -283,7 +283,8 @@ def _upsert_answers(conn: sqlite3.Connection, items: list[tuple[str, Answer]], c
 
 
 # A judgment's contract fields that have columns of their own; ``record`` holds only the rest as JSON
-# (``p_a``, ``winner``, ``raw`` and any extra keys), so nothing is stored twice.
+# (``p_a``, ``winner``, ``raw``, ``attempts`` when more than one, and any extra keys), so nothing is stored
+# twice; ``parse`` is not stored: outputs derive it from ``valid`` and ``attempts``.
 _JUDGMENT_COLUMNS = ("prompt_id", "model_a", "model_b", "judge", "swapped", "valid", "score_a", "score_b")
 _JUDGMENT_READ = ", ".join(_JUDGMENT_COLUMNS) + ", record"
 
@@ -291,13 +292,14 @@ _JUDGMENT_READ = ", ".join(_JUDGMENT_COLUMNS) + ", record"
 def _insert_judgments(conn: sqlite3.Connection, items: list[tuple[str, Judgment]]) -> int:
     items = reask.with_history(conn, items)
     before = conn.total_changes
-    in_columns = set(_JUDGMENT_COLUMNS)
+    in_columns = {*_JUDGMENT_COLUMNS, "parse"}
     now = time.time()
     conn.executemany(
         "INSERT OR IGNORE INTO judgments(key, prompt_id, model_a, model_b, judge, swapped, valid, score_a,"
         " score_b, record, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(key, j["prompt_id"], j["model_a"], j["model_b"], j["judge"], int(j["swapped"]), int(j["valid"]),
-          j["score_a"], j["score_b"], _dumps({k: v for k, v in j.items() if k not in in_columns}), now)
+          j["score_a"], j["score_b"], _dumps({k: v for k, v in j.items() if k not in in_columns
+                                              and (k != "attempts" or v != 1)}), now)
          for key, j in items])
     return conn.total_changes - before
 
