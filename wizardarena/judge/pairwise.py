@@ -20,7 +20,7 @@ from wizardarena.judge.parse import (
     score_distribution,
     verdict,
 )
-from wizardarena.records import Judgment, parse_status
+from wizardarena.records import Judgment
 
 
 class PairwiseJudge:
@@ -43,32 +43,24 @@ class PairwiseJudge:
 
     def judge(self, games: Sequence[Game]) -> list[Judgment]:
         """One judgment per game, in order. Unparseable replies are retried, then marked invalid."""
-        self._shown: dict[int, str] = {}  # an answer's text as shown, once per answer (it meets every rival)
-        try:
-            if self.config.mode == "logprob":
-                return self._judge_logprob(games)
-            return self._judge_text(games)
-        finally:
-            self._shown = {}
+        if self.config.mode == "logprob":
+            return self._judge_logprob(games)
+        return self._judge_text(games)
 
     def render(self, game: Game, target: str = "") -> str:
         """The judge prompt for ``game`` (``target`` names the response to score in logprob mode)."""
         turns = game.prompt["turns"]
         history = "\n\n".join(f"User (turn {k + 1}): {text}" for k, text in enumerate(turns[:-1])) \
             if len(turns) > 1 else "(none)"
-        return self._format(history=history, question=turns[-1], answer_a=self._shown_text(game.answer_a),
-                            answer_b=self._shown_text(game.answer_b), target=target)
+        return self._format(history=history, question=turns[-1], answer_a=self._shown(game.answer_a),
+                            answer_b=self._shown(game.answer_b), target=target)
 
-    def _shown_text(self, turns: Sequence[str]) -> str:
-        """The answer as shown, made once per answer and judge call (each answer meets every rival)."""
-        shown = getattr(self, "_shown", None)
-        if shown is None:
-            return self._replies(turns)[0]
-        cached = shown.get(id(turns))
-        if cached is None:
-            cached = shown[id(turns)] = self._replies(turns)
-        self.stripped += cached[1]
-        return cached[0]
+    def _shown(self, turns: Sequence[str]) -> str:
+        if len(turns) == 1 and (not self._strip or "think>" not in turns[0]):
+            return turns[0]  # the common case, kept cheap: it runs twice per judge call
+        text, stripped = self._replies(turns)
+        self.stripped += stripped
+        return text
 
     def _replies(self, turns: Sequence[str]) -> tuple[str, int]:
         """The answer's text for the template, and how many of its turns lost a reasoning trace."""
@@ -122,5 +114,6 @@ class PairwiseJudge:
         judgment = Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b,
                             judge=self.id, swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=p_a,
                             winner=verdict(score_a, score_b, 0.0) if valid else None, valid=valid, raw=raw)
-        judgment["attempts"], judgment["parse"] = attempts, parse_status(valid, attempts)
+        if attempts > 1:  # one attempt is the default: records stay lean (outputs add the parse status)
+            judgment["attempts"] = attempts
         return judgment

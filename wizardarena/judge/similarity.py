@@ -90,7 +90,6 @@ class SimilarityJudge:
                             judge=self.id, swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=None,
                             winner=verdict(score_a, score_b, 0.0), valid=True,
                             raw=json.dumps({"cosine_a": round(cos_a, 6), "cosine_b": round(cos_b, 6)}))
-        judgment["parse"] = "ok"
         return judgment
 
     def _clean(self, turns) -> list[str]:

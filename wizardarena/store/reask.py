@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 
-from wizardarena.records import Judgment, parse_status
+from wizardarena.records import Judgment
 from wizardarena.store.schema import chunks, marks
 
 _ATTEMPTS = "COALESCE(json_extract(record, '$.attempts'), 1)"
@@ -41,6 +41,8 @@ def reopen_invalid(conn: sqlite3.Connection, judge: str, keys: Sequence[str], ma
 def with_history(conn: sqlite3.Connection, items: list[tuple[str, Judgment]]) -> list[tuple[str, Judgment]]:
     """``items`` with the earlier attempts of any reopened key folded in (and those rows removed)."""
     history: dict[str, list[dict]] = {}
+    if conn.execute("SELECT 1 FROM judgment_attempts LIMIT 1").fetchone() is None:
+        return items  # the usual case: nothing was reopened
     for part in chunks([key for key, _ in items]):
         query = f"SELECT key, record FROM judgment_attempts WHERE key IN ({marks(len(part))}) ORDER BY rowid"
         for key, record in conn.execute(query, part):
@@ -56,9 +58,7 @@ def _folded(judgment: Judgment, earlier: list[dict]) -> Judgment:
     replies = [reply for record in earlier for reply in raw_attempts(record.get("raw", ""))]
     replies += raw_attempts(judgment["raw"])
     attempts = sum(int(record.get("attempts", 1)) for record in earlier) + int(judgment.get("attempts", 1))
-    merged = dict(judgment, raw=json.dumps({"attempts": replies}, ensure_ascii=False), attempts=attempts)
-    merged["parse"] = parse_status(judgment["valid"], attempts)
-    return merged  # type: ignore[return-value]
+    return dict(judgment, raw=json.dumps({"attempts": replies}, ensure_ascii=False), attempts=attempts)  # type: ignore
 
 
 def raw_attempts(raw: str) -> list[str]:

@@ -298,8 +298,7 @@ def _insert_judgments(conn: sqlite3.Connection, items: list[tuple[str, Judgment]
         "INSERT OR IGNORE INTO judgments(key, prompt_id, model_a, model_b, judge, swapped, valid, score_a,"
         " score_b, record, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(key, j["prompt_id"], j["model_a"], j["model_b"], j["judge"], int(j["swapped"]), int(j["valid"]),
-          j["score_a"], j["score_b"], _dumps({k: v for k, v in j.items() if k not in in_columns
-                                              and (k != "attempts" or v != 1)}), now)
+          j["score_a"], j["score_b"], _dumps({k: v for k, v in j.items() if k not in in_columns}), now)
          for key, j in items])
     return conn.total_changes - before
 
