@@ -63,8 +63,10 @@ def _check_judge_can_judge(judge: JudgeRef) -> None:
 
 def _check_offline_hub(model: ModelRef) -> None:
     """A Hub id (not a local folder) must be in the local cache when HF_HUB_OFFLINE is set."""
-    offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
-    if not offline or model.backend not in LOCAL_WEIGHTS or model.instance is not None or Path(model.target).exists():
+    from wizardarena.backends.hf import hub_offline  # the backend's own reading of the variable
+
+    local = model.instance is not None or Path(model.target).exists()
+    if not hub_offline() or model.backend not in LOCAL_WEIGHTS or local:
         return
     try:
         from huggingface_hub import try_to_load_from_cache

@@ -20,7 +20,8 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
 _LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, RuntimeError, ImportError)
 
 
-def _offline() -> bool:
+def hub_offline() -> bool:
+    """Whether ``HF_HUB_OFFLINE`` asks for no Hub access (models must come from local files or the cache)."""
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -53,7 +54,7 @@ class HFModel:
                 raise InputError(f"hf:{path}: unknown dtype {dtype!r} (e.g. float32, bfloat16, float16)")
         else:  # the checkpoint's own dtype on GPU; float32 on CPU, where half precision is slow or missing
             torch_dtype = "auto" if self.device.startswith("cuda") else torch.float32
-        common = {"local_files_only": _offline(), "trust_remote_code": trust_remote_code}
+        common = {"local_files_only": hub_offline(), "trust_remote_code": trust_remote_code}
         try:
             tokenizer = transformers.AutoTokenizer.from_pretrained(source, **common)
             model = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, **common)
