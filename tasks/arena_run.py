@@ -19,18 +19,12 @@ class ArenaOutcome:
     ratings: list = field(default_factory=list)
 
 
-def default_store() -> Path:
-    """``$WIZARDARENA_CACHE/lm-eval/arena.sqlite`` (``~/.cache/wizardarena/...`` when unset)."""
-    from wizardarena.embeddings import default_cache_path
-
-    return default_cache_path().parent / "lm-eval" / "arena.sqlite"
-
-
 def run_items(items: list[tuple]):
     """Judge and rate lm-eval's ``(settings, testset, prompt id, answer)`` items; returns an
     :class:`ArenaOutcome` whose metrics are the model's."""
     from wizardarena.arena.contestants import contestants
     from wizardarena.arena.pipeline import EvalConfig, run_eval
+    from wizardarena.home import default_store
     from wizardarena.ratings import RatingConfig, parse_anchor
     from wizardarena.refs import Contestant, resolve_judge
     from wizardarena.refs.model import in_memory_answers
@@ -41,7 +35,7 @@ def run_items(items: list[tuple]):
     answers = {prompt_id: [text] for _, _, prompt_id, text in items}
     name, prompts = load_testset(testset)
     prompts = [p for p in prompts if p["id"] in answers]
-    store_path = Path(settings["store"] or default_store()).expanduser()
+    store_path = Path(settings["store"] or default_store()).expanduser()  # shared with eval: references judged once
     model = settings["model_name"]
     judge = resolve_judge(settings["judge"])
     references, _ = contestants((settings["references"],), judge)

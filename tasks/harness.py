@@ -9,8 +9,8 @@ path, and every load is a fresh module, so all state lives here, in the package)
 - ``judge``: any judge spec (default: the offline ``similarity:arena-hard-v0.1#gpt-4-1106-preview``);
 - ``references``: the opponents, an ``answers:`` pack or path (default ``answers:arena-hard-v0.1``);
 - ``baseline``: the reference for ``win_rate`` and the Elo anchor (default ``gpt-4-0314``, at 1000);
-- ``store``: the arena store (default ``$WIZARDARENA_CACHE/lm-eval/arena.sqlite``), shared with
-  ``wizardarena eval``; ``bootstrap`` (100) and ``seed`` (0).
+- ``store``: the arena store (default: the one ``wizardarena eval`` uses, ``$WIZARDARENA_HOME/arena.sqlite``,
+  so the references' games are judged once); ``bootstrap`` (100) and ``seed`` (0).
 
 Only prompts that every reference answers become docs: references exist for single-turn prompts only,
 so multi-turn prompts are left out (lm-eval asks for all generations at once, so a second turn could

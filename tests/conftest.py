@@ -1,6 +1,7 @@
 """Fixtures shared by all tests. Tests run offline: nothing may reach a hub."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,20 @@ from fixtures.tiny_model import tiny_model_path  # noqa: F401  (session fixture:
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Module- and session-scoped fixtures run before the per-test home below: they get a throw-away one too.
+os.environ["WIZARDARENA_HOME"] = tempfile.mkdtemp(prefix="wizardarena-test-home-")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def arena_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own ``$WIZARDARENA_HOME`` (the default store and caches), never the user's;
+    subprocesses inherit it."""
+    home = tmp_path / "wizardarena-home"
+    monkeypatch.setenv("WIZARDARENA_HOME", str(home))
+    monkeypatch.delenv("WIZARDARENA_CACHE", raising=False)
+    return home
 
 
 @pytest.fixture

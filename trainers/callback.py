@@ -58,7 +58,8 @@ class ArenaEvalCallback(TrainerCallback):
     """Evaluate checkpoints in the arena during training (see the module docstring).
 
     ``opponents``: ``[NAME=]SPEC`` values as ``wizardarena eval --opponents`` takes them; ``testset``: a
-    shipped name or a JSON Lines file; ``store`` / ``checkpoint_dir`` default to ``arena.sqlite`` /
+    shipped name or a JSON Lines file; ``store`` defaults to the shared store of ``wizardarena eval``
+    (``$WIZARDARENA_HOME/arena.sqlite``: the references' games are judged once), ``checkpoint_dir`` to
     ``arena-checkpoints`` under the trainer's ``output_dir``; ``judge_spec`` may also be a resolved
     :class:`~wizardarena.refs.JudgeRef` (then ``judge`` is ignored)."""
 
@@ -121,13 +122,14 @@ class ArenaEvalCallback(TrainerCallback):
     def evaluate(self, model: ModelRef, args, state, folder: Path) -> ArenaPoint:
         """Rate ``model`` (this step's weights) against the opponents; log and remember the result."""
         from wizardarena.arena.pipeline import EvalConfig, run_eval
+        from wizardarena.home import default_store
         from wizardarena.refs import Contestant
         from wizardarena.store import ArenaStore, make_owner
 
         name = f"step-{state.global_step}"
         config = EvalConfig(candidates=(Contestant(name, model),), opponents=self.opponents, judge=self.judge_ref,
                             testset=self.testset, decoding=self.decoding, ratings=self.ratings, limit=self.limit)
-        with ArenaStore(Path(self.store or Path(args.output_dir) / "arena.sqlite")) as arena:
+        with ArenaStore(Path(self.store or default_store())) as arena:
             result = run_eval(config, arena, make_owner())
         index = result.ratings.models.index(name)
         lower, upper = result.ratings.interval()

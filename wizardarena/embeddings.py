@@ -10,7 +10,6 @@ vectors that arrived since the last save.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -32,11 +31,11 @@ class Embedder(Protocol):
 
 
 def default_cache_path() -> Path:
-    """Where embeddings are cached unless told otherwise: ``$WIZARDARENA_CACHE`` or
-    ``$XDG_CACHE_HOME/wizardarena`` (``~/.cache/wizardarena``), file ``embeddings.sqlite``."""
-    root = os.environ.get("WIZARDARENA_CACHE") or \
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wizardarena"
-    return Path(root) / "embeddings.sqlite"
+    """Where embeddings are cached unless told otherwise: ``embeddings.sqlite`` in
+    :func:`wizardarena.home.home` (``$WIZARDARENA_HOME``, ``~/.cache/wizardarena`` when unset)."""
+    from wizardarena.home import home
+
+    return home() / "embeddings.sqlite"
 
 
 def text_digest(text: str) -> str:

@@ -22,7 +22,7 @@ def arena(tmp_path_factory):
     testset.write_text("".join(json.dumps(p) + "\n" for p in PROMPTS))
     done = CliRunner().invoke(cli, ["eval", "--model", "a=fake:a", "--model", "b=fake:b", "--judge", "fake:j",
                                     "--judge-mode", "logprob", "--testset", str(testset), "--out", str(root / "out"),
-                                    "--bootstrap", "5"])
+                                    "--store", str(root / "out" / "arena.sqlite"), "--bootstrap", "5"])
     assert done.exit_code == 0, done.output
     (root / "not-a-template.txt").write_text("Judge these. {question}")
     (root / "flywheel.json").write_text(json.dumps({"iterations": "three"}))
@@ -35,7 +35,8 @@ def arena(tmp_path_factory):
     return root
 
 
-EVAL = ["eval", "--model", "a=fake:a", "--model", "b=fake:b", "--judge-mode", "logprob", "--out", "{out}"]
+EVAL = ["eval", "--model", "a=fake:a", "--model", "b=fake:b", "--judge-mode", "logprob", "--out", "{out}",
+        "--store", "{out}/arena.sqlite"]
 CASES = {
     "ratings: no such file": (["ratings", "{root}/missing.jsonl"], "missing.jsonl"),
     "ratings: bootstrap below 0": (["ratings", "{out}/battles.jsonl", "--bootstrap", "-1"], "bootstrap"),
@@ -61,8 +62,8 @@ CASES = {
     "eval: store under a file": ([*EVAL, "--judge", "fake:j", "--testset", "{testset}", "--store",
                                   "{root}/a-file/arena.sqlite"], "is a file"),
     "eval: unknown hub model offline": (["eval", "--model", "hf:nobody/no-such-model", "--model", "b=fake:b",
-                                         "--judge", "fake:j", "--testset", "{testset}", "--out", "{out}"],
-                                        "Hub cache"),
+                                         "--judge", "fake:j", "--testset", "{testset}", "--out", "{out}",
+                                         "--store", "{out}/arena.sqlite"], "Hub cache"),
     "export: unknown judge": (["export", "{out}/arena.sqlite", "--what", "battles", "--judge", "fake:nobody",
                                "--out", "{root}/x.jsonl"], "no judgments by"),
     "export: no such store": (["export", "{root}/none.sqlite", "--what", "answers", "--out", "{root}/x.jsonl"],
@@ -106,7 +107,7 @@ def test_a_dry_run_writes_nothing(arena, tmp_path):
     planned = CliRunner().invoke(cli, [*args, "--model", "c=fake:c"])
     assert planned.exit_code == 0 and "c: 3 answers missing" in planned.output
     assert _digest(arena) == before
-    fresh = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "new")])  # the last --out wins
+    fresh = CliRunner().invoke(cli, [*args, "--store", str(tmp_path / "new" / "arena.sqlite")])  # the last wins
     assert fresh.exit_code == 0 and "judge: 6 of 6 judgments missing" in fresh.output
     assert not (tmp_path / "new").exists()
 

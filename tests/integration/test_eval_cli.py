@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fixtures.eval_args import store_beside_out
 from fixtures.openai_server import serve_model
 from fixtures.tiny_model import build_tiny_chat_model
 from wizardarena.backends.fake import FakeModel
@@ -37,7 +38,7 @@ def testset(tmp_path):
 
 
 def _eval(*args):
-    result = CliRunner().invoke(cli, ["eval", *map(str, args)], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["eval", *store_beside_out(args)], catch_exceptions=False)
     return result
 
 
@@ -158,9 +159,10 @@ def _many_prompts(tmp_path, count=30):
 
 def _served_eval(url, testset, out, *extra):
     """An eval subprocess command: two fake contestants and a fake opponent, judged over HTTP."""
-    return [sys.executable, "-m", "wizardarena.cli", "eval", "--model", "fake:a", "--model", "fake:b",
-            "--opponents", "fake:strong", "--judge", f"openai:judge@{url}", "--judge-mode", "logprob",
-            "--testset", str(testset), "--out", str(out), "--bootstrap", "30", "--max-concurrency", "2", *extra]
+    return [sys.executable, "-m", "wizardarena.cli", "eval", *store_beside_out([
+        "--model", "fake:a", "--model", "fake:b", "--opponents", "fake:strong", "--judge", f"openai:judge@{url}",
+        "--judge-mode", "logprob", "--testset", testset, "--out", out, "--bootstrap", "30", "--max-concurrency", "2",
+        *extra])]
 
 
 # not the repo root: the subprocesses import the installed package

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fixtures.eval_args import store_beside_out
 from fixtures.openai_server import ServerStats, serve_model
 from wizardarena.arena.pipeline import EvalConfig
 from wizardarena.backends.base import BackendError, ChatRequest, Decoding
@@ -51,7 +52,7 @@ def _testset(tmp_path):
 
 
 def _eval(*args, env=None):
-    return CliRunner(env=env).invoke(cli, ["eval", *map(str, args)], catch_exceptions=False)
+    return CliRunner(env=env).invoke(cli, ["eval", *store_beside_out(args)], catch_exceptions=False)
 
 
 def test_a_hanging_server_gives_up_within_the_retry_budget():
@@ -246,7 +247,8 @@ def test_ctrl_c_and_sigterm_end_a_stuck_run_at_once_with_one_line(tmp_path, sign
         process = subprocess.Popen(
             [sys.executable, "-m", "wizardarena.cli", "eval", "--model", "a=fake:a", "--model", "b=fake:b",
              "--judge", f"openai:test-model@{url}", "--testset", str(_testset(tmp_path)), "--out",
-             str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+             str(tmp_path / "out"), "--store", str(tmp_path / "out" / "arena.sqlite")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
         time.sleep(4)  # answers stored, judge requests in flight (the server takes 30 s each)
         start = time.monotonic()
         process.send_signal(getattr(signal, signal_name))

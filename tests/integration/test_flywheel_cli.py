@@ -28,7 +28,7 @@ def _flywheel(shared_data, tiny_model_path, out, config, *extra):
 
 
 def test_one_full_iteration_then_a_resume_that_redoes_nothing(tmp_path, monkeypatch, shared_data, tiny_model_path):
-    monkeypatch.setenv("WIZARDARENA_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("WIZARDARENA_HOME", str(tmp_path / "cache"))
     config = tmp_path / "flywheel.json"
     config.write_text(json.dumps(SETTINGS))
     out = tmp_path / "out"

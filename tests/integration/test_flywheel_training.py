@@ -238,7 +238,7 @@ def test_paired_judge_reward_battles_i_against_i_plus_b():
 
 # -- callback -------------------------------------------------------------------------------------------
 
-def test_arena_callback_logs_elo_during_training(tiny_model_path, tmp_path):
+def test_arena_callback_logs_elo_during_training(tiny_model_path, tmp_path, arena_home):
     from transformers import TrainerCallback
 
     from wizardarena.backends import Decoding
@@ -268,10 +268,9 @@ def test_arena_callback_logs_elo_during_training(tiny_model_path, tmp_path):
     assert {"arena/elo_lower", "arena/elo_upper"} <= set(logged[0])
     from wizardarena.store import ArenaStore
 
-    store_path = tmp_path / "sft" / "checkpoints" / "arena.sqlite"  # the trainer's output_dir
+    store_path = arena_home / "arena.sqlite"  # the shared default store: references judged once
     assert store_path.is_file()
     with ArenaStore(store_path) as store:
         specs = {answer["meta"]["spec"] for answer in store.all_answers()}
     assert "hf:memory:step-1" in specs  # rated from memory (known by its weights), not reloaded from disk
     assert arena.best() in arena.points and arena.checkpoints[arena.best().step].is_dir()
-    assert (tmp_path / "sft" / "checkpoints" / "arena.sqlite").is_file()

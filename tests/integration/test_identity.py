@@ -9,6 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from fixtures.eval_args import store_beside_out
 from fixtures.openai_server import ServerStats, serve_model
 from fixtures.tiny_model import build_tiny_chat_model
 from wizardarena.arena.outputs import write_outputs
@@ -48,7 +49,7 @@ class ScoringJudge:
 
 
 def _eval(*args):
-    return CliRunner().invoke(cli, ["eval", *map(str, args)], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["eval", *store_beside_out(args)], catch_exceptions=False)
 
 
 def test_spellings_of_one_judge_share_one_id_and_a_rerun_makes_no_call(tmp_path):

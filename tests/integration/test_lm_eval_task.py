@@ -21,7 +21,7 @@ METRICS = ("elo", "elo_lower", "elo_upper", "win_rate", "n_battles", "n_invalid"
 
 @pytest.fixture
 def arena_env(tmp_path, monkeypatch, minilm):
-    monkeypatch.setenv("WIZARDARENA_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("WIZARDARENA_HOME", str(tmp_path / "cache"))
     return {"store": str(tmp_path / "arena.sqlite"), "bootstrap": 20, "model_name": "tiny"}
 
 

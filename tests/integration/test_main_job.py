@@ -12,7 +12,7 @@ _register()
 
 
 def test_the_offline_default_runs_end_to_end_and_reruns_from_the_store(tmp_path, monkeypatch, minilm):
-    monkeypatch.setenv("WIZARDARENA_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("WIZARDARENA_HOME", str(tmp_path / "cache"))
     out = tmp_path / "out"
     args = ["eval", "--model", "answers:arena-hard-v0.1", "--judge", "similarity:arena-hard-v0.1#gpt-4-1106-preview",
             "--testset", "wizardarena-hard", "--limit", "3", "--bootstrap", "20",

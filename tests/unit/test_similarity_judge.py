@@ -64,7 +64,7 @@ def test_reasoning_traces_are_scored_without_the_trace():
 
 
 def test_with_the_real_embedder_a_paraphrase_beats_an_unrelated_answer(minilm, monkeypatch, tmp_path):
-    monkeypatch.setenv("WIZARDARENA_CACHE", str(tmp_path))
+    monkeypatch.setenv("WIZARDARENA_HOME", str(tmp_path))
     reference = "Paris is the capital of France, on the river Seine."
     prompt = {**PROMPT, "turns": ["What is the capital of France?"]}
 

@@ -28,7 +28,16 @@ def run_info(result: EvalResult, config: EvalConfig) -> dict:
             "prompts": len(result.plan.prompts), "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "seed": result.ratings.config.seed, "bootstrap": result.ratings.config.bootstrap,
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
-            "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models)}
+            "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models),
+            "schedule": config.schedule, **_placement_info(result)}
+
+
+def _placement_info(result: EvalResult) -> dict:
+    placed = result.placement
+    if placed is None:
+        return {}
+    return {"placement": {"judgments": placed.judgments, "full_design": placed.full_design,
+                          "rounds": placed.rounds, "stop": placed.stop, "left_race": placed.left_race}}
 
 
 def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Path) -> list[Path]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Callable, Iterator
 
+from wizardarena.arena.adaptive import AdaptiveConfig
 from wizardarena.arena.answering import generate_answers
 from wizardarena.arena.battles import battle_columns, battle_rows
 from wizardarena.arena.judging import JudgingStats, PlannedGame, labelled_verdicts, plan_games, run_judgments
+from wizardarena.arena.placement import PlacementPlan, PlacementReport, plan_placement, run_placement
 from wizardarena.arena.schedule import games, round_robin, versus
 from wizardarena.arena.work import heartbeat
 from wizardarena.backends.base import Decoding
@@ -27,8 +29,11 @@ from wizardarena.testsets import load_testset
 @dataclass(frozen=True)
 class EvalConfig:
     """One evaluation. ``candidates`` are the models under test (``--model``); ``opponents`` fixed
-    references. With no opponents the schedule is the paper's full round-robin. ``judge`` is a
-    :class:`JudgeRef` (a spec string is resolved with the default judge settings)."""
+    references. With no opponents the schedule is the paper's full round-robin. With opponents, the
+    references battle round-robin among themselves (judged once per judge and test set, then read from
+    the store) and the candidates are placed among them: against every reference on every prompt
+    (``schedule="full"``) or on the games :mod:`wizardarena.arena.adaptive` picks (``"adaptive"``).
+    ``judge`` is a :class:`JudgeRef` (a spec string is resolved with the default judge settings)."""
 
     candidates: tuple[Contestant, ...]
     judge: JudgeRef
@@ -39,6 +44,8 @@ class EvalConfig:
     limit: int | None = None
     chunk: int = 64
     max_judge_attempts: int = 9
+    schedule: str = "full"
+    adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
 
     def __post_init__(self) -> None:
         if self.max_judge_attempts < 1:
@@ -55,6 +62,12 @@ class EvalConfig:
                              " (use NAME=SPEC to tell them apart)")
         if len(names) < 2:
             raise InputError("an arena needs at least two models: add another --model or --opponents")
+        if self.schedule not in ("full", "adaptive"):
+            raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
+        if self.schedule == "adaptive" and not self.opponents:
+            raise InputError("--schedule adaptive places the --model candidates among --opponents: give some")
+        if self.schedule == "adaptive" and self.ratings.bootstrap < 1:
+            raise InputError("--schedule adaptive stops on the bootstrap CI: give --bootstrap >= 1")
 
     @property
     def contestants(self) -> tuple[Contestant, ...]:
@@ -65,7 +78,8 @@ class EvalConfig:
 @dataclass
 class EvalPlan:
     """What a run needs, before spending it (``--dry-run`` prints it). ``planned`` lists every game of
-    the schedule; games of identical models share a judgment key."""
+    the fixed schedule (all of it, or the references' own games under the adaptive schedule); games of
+    identical models share a judgment key. ``keys`` maps (name, prompt id) to the answer key."""
 
     testset: str
     prompts: list
@@ -74,6 +88,10 @@ class EvalPlan:
     missing_generations: dict[str, int]
     planned: list[PlannedGame]
     missing_judgments: int
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    reference_pairs: int = 0
+    missing_reference: int = 0
+    placement: PlacementPlan | None = None
 
     def answer_keys(self) -> list[str]:
         """Every answer key the games read, sorted."""
@@ -92,6 +110,7 @@ class EvalResult:
     judge_report: JudgeReport
     model_calls: int
     judging: JudgingStats = JudgingStats()
+    placement: PlacementReport | None = None
 
     @cached_property
     def battles(self) -> list[Battle]:
@@ -109,8 +128,10 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     (store.put_prompts if write else store.check_prompts)(name, prompts)
     contestants = config.contestants
     names = [c.name for c in contestants]
-    pairs = versus(names[: len(config.candidates)], names[len(config.candidates):]) if config.opponents \
-        else round_robin(names)
+    candidates, opponents = names[: len(config.candidates)], names[len(config.candidates):]
+    references = round_robin(opponents) if config.opponents else []
+    pairs = references + versus(candidates, opponents) if config.schedule == "full" and config.opponents \
+        else references or round_robin(names)
     keys = {(c.name, p["id"]): answer_key(c.model, config.decoding, p) for c in contestants for p in prompts}
     complete = store.complete_answer_keys(keys.values())
     missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete] for c in contestants}
@@ -121,8 +142,17 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     missing_judgments = len(planned_keys - judged) + len(retry)
     generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])
                    for c in contestants}
-    return EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
-                    missing_judgments)
+    among = _both_orders(references)
+    reference_keys = {g.key for g in planned if (g.model_a, g.model_b) in among}
+    plan = EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
+                    missing_judgments, keys, len(references), len(reference_keys - judged))
+    if config.schedule == "adaptive":
+        plan.placement = plan_placement(config, plan, store, estimate=not write)
+    return plan
+
+
+def _both_orders(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    return {pair for a, b in pairs for pair in ((a, b), (b, a))}
 
 
 def run_eval(config: EvalConfig, store: Store, owner: str,
@@ -134,7 +164,8 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
     ``notice`` hears when the run waits on work another run has claimed."""
     with _gc_paused():
         plan = make_plan(config, store, testset)
-    calls, stats = 0, JudgingStats()
+    calls, reasked, placement = 0, 0, None
+    judge = _Once(partial(_load_judge, config.judge, model_options))  # one judge for every round
     with heartbeat(store, owner):
         for contestant in config.contestants:
             if plan.missing_answers[contestant.name]:
@@ -145,11 +176,15 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
             keys = [g.key for g in plan.planned]
             reasked = store.reopen_invalid(config.judge.id, keys, config.max_judge_attempts)
             answers = store.answers(plan.answer_keys())
-            advance = progress("judgments", plan.missing_judgments)
-            stats = run_judgments(store, plan.planned, answers, partial(_load_judge, config.judge, model_options),
-                                  owner, config.chunk, advance, notice)
-            stats = replace(stats, reasked=reasked)
-            calls += stats.calls
+            advance = progress("judgments" if config.schedule == "full" else "reference games",
+                               plan.missing_judgments)
+            run_judgments(store, plan.planned, answers, judge, owner, config.chunk, advance, notice)
+        if config.schedule == "adaptive":
+            advance = progress("placement (at most)", plan.placement.most)
+            plan, placement = run_placement(config, store, plan, owner, judge, advance, notice)
+    stats = JudgingStats(judge.value.calls, judge.value.stripped, reasked) if judge.value else \
+        JudgingStats(reasked=reasked)
+    calls += stats.calls
     with _gc_paused():
         judgments = labelled_verdicts(plan.planned, store.judgment_verdicts(config.judge.id))
         categories = {p["id"]: p.get("category") for p in plan.prompts}
@@ -159,7 +194,7 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
                              f"with: wizardarena export STORE --what judgments --out FILE)")
         ratings = compute_ratings(battles_from_columns(columns, "battles"), config.ratings)
         report = judge_report(judgments, config.judge.config.tie_margin)
-    return EvalResult(plan, judgments, columns, ratings, report, calls, stats)
+    return EvalResult(plan, judgments, columns, ratings, report, calls, stats, placement)
 
 
 def _load(model, options: dict):
@@ -168,6 +203,18 @@ def _load(model, options: dict):
 
 def _load_judge(judge: JudgeRef, options: dict):
     return judge.load(**options)
+
+
+class _Once:
+    """Build the judge on first use only (a cached run never loads it), then hand out the same one."""
+
+    def __init__(self, factory: Callable):
+        self.factory, self.value = factory, None
+
+    def __call__(self):
+        if self.value is None:
+            self.value = self.factory()
+        return self.value
 
 
 @contextmanager

@@ -18,7 +18,8 @@ from wizardarena.errors import InputError
 @click.option("--opponents", multiple=True,
               help="Fixed opponents, [NAME=]SPEC or answers:PACK; repeat. Default: round-robin.")
 @click.option("--out", type=click.Path(file_okay=False), default="wizardarena-out", show_default=True)
-@click.option("--store", type=click.Path(dir_okay=False), default=None, help="Arena store (default OUT/arena.sqlite).")
+@click.option("--store", type=click.Path(dir_okay=False), default=None,
+              help="Arena store (default: the shared $WIZARDARENA_HOME/arena.sqlite, ~/.cache/wizardarena).")
 @click.option("--bootstrap", type=click.IntRange(0, 100_000), default=100, show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Seed of decoding and of the bootstrap.")
 @click.option("--unit", type=click.Choice(["prompt", "battle"]), default="prompt", show_default=True)
@@ -48,18 +49,26 @@ from wizardarena.errors import InputError
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Use only the first N prompts.")
 @click.option("--agreement", "agreement_with", default=None, metavar="REFERENCE",
               help="Compare the ranking with a reference ranking (e.g. lmsys-2024-03-29).")
+@click.option("--schedule", type=click.Choice(["full", "adaptive"]), default="full", show_default=True,
+              help="With --opponents: every candidate game (full), or only the informative ones (adaptive).")
+@click.option("--target-ci", type=click.FloatRange(0, 1000, min_open=True), default=15.0, show_default=True,
+              help="Adaptive: stop once each candidate's 95% CI half-width is at most this many Elo.")
+@click.option("--max-judgments", type=click.IntRange(2), default=None,
+              help="Adaptive: the most judge calls the candidates' games may take (default: no cap).")
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
-                 agreement_with, dry_run) -> None:
+                 agreement_with, schedule, target_ci, max_judgments, dry_run) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
+    from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
     from wizardarena.arena.outputs import write_outputs
     from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval
     from wizardarena.arena.preflight import check_writable, preflight, readable_store
     from wizardarena.backends import Decoding
     from wizardarena.cli.eval_report import print_plan, print_report, report_agreement
+    from wizardarena.home import default_store
     from wizardarena.judge import JudgeConfig
     from wizardarena.ratings import RatingConfig, parse_anchor
     from wizardarena.refs import resolve_judge
@@ -77,7 +86,8 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         click.echo(note, err=True)
     config = EvalConfig(
         candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
-        max_judge_attempts=judge_attempts,
+        max_judge_attempts=judge_attempts, schedule=schedule,
+        adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,
                              anchor=parse_anchor(anchor) if anchor else None))
@@ -95,7 +105,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         load_ranking(agreement_with)
     options = {"max_concurrency": max_concurrency, "timeout": request_timeout, "retry_budget": retry_budget}
     preflight([c.model for c in config.contestants], judge, ping=not dry_run, **options)
-    store_path = Path(store) if store else Path(out) / "arena.sqlite"
+    store_path = Path(store).expanduser() if store else default_store()
     check_writable(store_path, Path(out))
     if dry_run:  # never writes: an absent store is planned as an empty one
         with readable_store(store_path) as arena:

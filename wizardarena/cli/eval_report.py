@@ -16,7 +16,17 @@ def print_plan(plan, store_path) -> None:
                f"store {store_path}")
     for name, count in plan.missing_answers.items():
         click.echo(f"  {name}: {count} answers missing, {plan.missing_generations[name]} model calls")
+    if plan.reference_pairs:
+        total = 2 * plan.reference_pairs * len(plan.prompts)
+        click.echo(f"  references' own games: {plan.missing_reference} of {total} judgments missing "
+                   "(judged once per judge and test set; later runs read them from the store)")
     click.echo(f"  judge: {plan.missing_judgments} of {len(plan.planned)} judgments missing")
+    if plan.placement is not None:
+        placed = plan.placement
+        expected = "known once the references' games are judged" if placed.expected is None else \
+            f"about {placed.expected} (the schedule replayed with the median reference's own verdicts)"
+        click.echo(f"  adaptive placement: at most {placed.most} judge calls (full design {placed.full_design}); "
+                   f"expected {expected}")
 
 
 def print_report(result, config) -> None:
@@ -50,6 +60,8 @@ def print_report(result, config) -> None:
     console.print(f"judge {config.judge.id}: {report.judgments} judgments, {report.invalid} invalid, "
                   f"{report.ties} ties; first position wins {bias} of decisive games; both orders agree {agree}; "
                   f"model calls this run: {result.model_calls}{stripped}")
+    if result.placement is not None:
+        console.print(result.placement.summary())
     selection = select_checkpoint(result.ratings, [c.name for c in config.candidates])
     if selection:
         console.print(selection.summary())

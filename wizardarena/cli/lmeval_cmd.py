@@ -21,12 +21,12 @@ def lm_eval_path() -> None:
 @click.argument("samples", type=click.Path(dir_okay=False))
 @click.option("--model", "model", required=True, help="The name the answers get in the arena.")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
-              help="Arena store the answers join; the answers file goes beside it (default: lm-eval's store).")
+              help="Arena store the answers join; the answers file goes beside it (default: the shared store).")
 def import_lm_eval(samples: str, model: str, store: str | None) -> None:
     """Add a model's answers from lm-eval's ``--log_samples`` file (samples_wizardarena_*.jsonl) to an
     arena, as an ``answers:`` file that ``wizardarena eval`` can re-judge with any judge."""
+    from wizardarena.home import default_store
     from wizardarena.tables import read_rows
-    from wizardarena.tasks.arena_run import default_store
 
     rows = read_rows(Path(samples))
     answers, docs = {}, []

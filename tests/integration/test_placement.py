@@ -1,0 +1,120 @@
+"""Placing candidates among references: the references' own games are judged once per judge and spread
+the references by their own battles; the adaptive schedule stops on its rule, resumes for free and
+spends less than the full design."""
+
+import zlib
+
+import pytest
+
+from wizardarena.arena.adaptive import AdaptiveConfig
+from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval
+from wizardarena.judge import JudgeConfig
+from wizardarena.ratings import RatingConfig
+from wizardarena.refs import Contestant, JudgeRef, ModelRef
+from wizardarena.store import ArenaStore, make_owner
+
+STRENGTH = {"r1": 800.0, "r2": 950.0, "r3": 1050.0, "r4": 1200.0, "mine": 1000.0, "other": 1100.0,
+            "best": 1350.0, "worst": 700.0}
+PROMPTS = [{"id": f"q{k:03d}", "turns": [f"Question {k}?"], "category": "math" if k % 2 else "code",
+            "cluster": None, "difficulty": None, "source": "test"} for k in range(40)]
+
+
+class StrengthJudge:
+    """A text-mode judge that knows each fake model's strength (its answers start with ``[NAME]``) and
+    lets the stronger answer win with the Bradley-Terry probability, decided by a hash of the request."""
+
+    spec = "test:strength-judge"
+
+    def generate(self, requests, decoding):
+        replies = []
+        for request in requests:
+            text = request.messages[-1]["content"]
+            shown = sorted((text.index(f"[{name}]"), name) for name in STRENGTH if f"[{name}]" in text)
+            first, second = shown[0][1], shown[-1][1]
+            p_first = 1.0 / (1.0 + 10.0 ** ((STRENGTH[second] - STRENGTH[first]) / 400.0))
+            won = zlib.crc32(text.encode("utf-8")) / 2**32 < p_first
+            replies.append(f"Fine.\nScore A: {8 if won else 5}\nScore B: {5 if won else 8}")
+        return replies
+
+
+JUDGE = JudgeRef(ModelRef("test", "strength-judge", instance=StrengthJudge()), JudgeConfig(mode="text"))
+REFERENCES = tuple(Contestant(name, f"fake:{name}") for name in ("r1", "r2", "r3", "r4"))
+
+
+def _config(*candidates, **options):
+    return EvalConfig(candidates=tuple(Contestant(n, f"fake:{n}") for n in candidates), opponents=REFERENCES,
+                      judge=JUDGE, testset="t", ratings=RatingConfig(bootstrap=50, unit="prompt"), **options)
+
+
+def _run(store, config):
+    return run_eval(config, store, make_owner(), testset=("t", PROMPTS))
+
+
+def test_references_are_spread_by_their_own_games_and_judged_once(tmp_path):
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        first = _run(store, _config("mine"))
+        ratings = {r["model"]: r for r in first.ratings.records()}
+        order = sorted(("r1", "r2", "r3", "r4"), key=lambda name: -ratings[name]["rating"])
+        assert order == ["r4", "r3", "r2", "r1"]
+        assert len({round(ratings[name]["rating"], 3) for name in order}) == 4
+        per_model = 2 * len(PROMPTS)
+        assert all(ratings[name]["n_battles"] == 4 * per_model for name in order)  # 3 references + mine
+        assert ratings["mine"]["n_battles"] == 4 * per_model
+        assert first.judging.calls == (6 + 4) * per_model  # the references' round robin + mine's games
+
+        second = _run(store, _config("other"))
+        assert second.judging.calls == 4 * per_model  # only other's games: 0 reference-vs-reference calls
+        again = {r["model"]: r["rating"] for r in second.ratings.records()}
+        assert sorted(("r1", "r2", "r3", "r4"), key=lambda name: -again[name]) == order
+
+
+def test_adaptive_placement_stops_on_its_ci_and_resumes_identically(tmp_path):
+    config = _config("mine", schedule="adaptive", adaptive=AdaptiveConfig(target_ci=90, seed=3))
+    full_design = 4 * 2 * len(PROMPTS)
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        assert make_plan(config, store, ("t", PROMPTS), write=False).placement.expected is None
+        first = _run(store, config)
+        placed = first.placement
+        assert placed.full_design == full_design and 0 < placed.judgments < full_design
+        assert "CI half-width" in placed.stop
+        mine = next(r for r in first.ratings.records() if r["model"] == "mine")
+        assert (mine["upper"] - mine["lower"]) / 2 <= 90 + 1e-9
+        assert first.judging.calls == 6 * 2 * len(PROMPTS) + placed.judgments
+        planned = make_plan(config, store, ("t", PROMPTS), write=False).placement
+        assert planned.most == full_design and 0 < planned.expected <= full_design
+
+        rerun = _run(store, config)  # the schedule replays from the store: same games, no calls
+        assert rerun.judging.calls == 0 and rerun.placement == placed
+        assert rerun.ratings.records() == first.ratings.records()
+
+
+def test_adaptive_budget_caps_the_calls(tmp_path):
+    config = _config("mine", schedule="adaptive", adaptive=AdaptiveConfig(target_ci=1, max_judgments=40))
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        placed = _run(store, config).placement
+    assert placed.judgments <= 40 and "budget" in placed.stop
+
+
+def test_adaptive_race_decides_the_best_candidate_early(tmp_path):
+    config = _config("best", "worst", "mine", schedule="adaptive", adaptive=AdaptiveConfig(target_ci=1))
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        result = _run(store, config)
+    placed = result.placement
+    assert "best is the best" in placed.stop
+    assert placed.judgments < placed.full_design / 2
+    assert "worst" in placed.left_race or "P(best)" in placed.stop
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"schedule": "adaptive", "opponents": REFERENCES[:1], "candidates": ()}, "at least one --model"),
+    ({"schedule": "adaptive", "opponents": (), "candidates": REFERENCES[:2]}, "among --opponents"),
+    ({"schedule": "adaptive", "ratings": RatingConfig(bootstrap=0)}, "--bootstrap"),
+    ({"schedule": "sometimes"}, "full or adaptive"),
+])
+def test_adaptive_refuses_what_it_cannot_do(options, message):
+    from wizardarena.errors import InputError
+
+    base = {"candidates": (Contestant("mine", "fake:mine"),), "opponents": REFERENCES, "judge": JUDGE,
+            "testset": "t"}
+    with pytest.raises(InputError, match=message):
+        EvalConfig(**{**base, **options})

@@ -1,0 +1,201 @@
+"""Adaptive placement: judge only the games that move a candidate's rating, until its CI is tight enough
+(or, with several candidates, until the best one is decided), instead of every candidate against every
+reference on every prompt.
+
+Each round fits the ratings exactly as the run reports them (every battle so far, the references' own
+games included, with the run's bootstrap) and reads the stopping rules off that fit. Then each candidate
+still in the race gets a batch of new (opponent, prompt) games: opponents drawn with probability
+proportional to the information a verdict carries about the candidate, p(1 - p) at the current ratings
+(so mostly opponents near its rating, never only one); prompts in a seeded order of their own for each
+pair. Every game is judged in both position orders. The schedule depends only on the seed and on the
+verdicts so far, so a resumed run replays the rounds already judged for free and continues identically.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from wizardarena.errors import InputError
+from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
+from wizardarena.ratings.table import battles_from_columns
+from wizardarena.tables import Columns
+
+Game = tuple[str, str, str]  # (candidate, opponent, prompt id); judged in both orders
+JudgeGames = Callable[[list[Game]], Columns]  # the battles of those games (both orders, valid ones)
+EXPLORE = 0.02  # information floor: far opponents keep a small chance, so a misplaced start can recover
+
+
+@dataclass(frozen=True)
+class AdaptiveConfig:
+    """``target_ci``: stop once a candidate's CI half-width (Elo) is at most this; ``max_judgments``: the
+    judge-call budget of the candidates' games (None: no cap); ``p_best``: with several candidates, stop
+    when one is the best in this share of bootstrap rounds, and drop a candidate from the race when it
+    beats the leader in less than ``1 - p_best`` of them."""
+
+    target_ci: float = 15.0
+    max_judgments: int | None = None
+    p_best: float = 0.95
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.target_ci > 0:
+            raise InputError(f"--target-ci must be > 0 Elo, got {self.target_ci}")
+        if self.max_judgments is not None and self.max_judgments < 2:
+            raise InputError(f"--max-judgments must be >= 2 (one game in both orders), got {self.max_judgments}")
+        if not 0.5 < self.p_best < 1:
+            raise InputError(f"p_best must be in (0.5, 1), got {self.p_best}")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What the adaptive schedule did: the games it chose (in order), the judge calls they take (two per
+    game), the rounds, why it stopped, the final fit and its battles, and when candidates left the race
+    (name -> judgments scheduled by then)."""
+
+    games: tuple[Game, ...]
+    judgments: int
+    rounds: int
+    stop: str
+    ratings: RatingResult
+    columns: Columns
+    left_race: dict[str, int] = field(default_factory=dict)
+
+
+def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str], prompt_ids: Sequence[str],
+          judge_games: JudgeGames, ratings: RatingConfig, config: AdaptiveConfig = AdaptiveConfig()) -> Placement:
+    """Place ``candidates`` among ``opponents`` (whose games among themselves are ``reference``) on
+    ``prompt_ids``; ``judge_games`` judges a batch of games and returns their battles."""
+    if ratings.bootstrap < 1:
+        raise InputError("--schedule adaptive reads its stopping rule off the bootstrap CI: give --bootstrap >= 1")
+    pool = tuple(dict.fromkeys((*opponents, *candidates)))
+    columns = {name: list(values) for name, values in reference.items()}
+    orders: dict[tuple[str, str], list[str]] = {}
+    active, left, chosen = list(candidates), {}, []
+    judgments, rounds, result = 0, 0, None
+    outcomes: dict[str, set[bool]] = {name: set() for name in candidates}  # won (True) / lost (False) seen
+    while True:
+        budget = None if config.max_judgments is None else (config.max_judgments - judgments) // 2
+        batch = _next_games(active, pool, prompt_ids, orders, result, len(chosen), budget,
+                            np.random.default_rng([config.seed, rounds]), config.seed)
+        if not batch:
+            stop = "every game of the candidates was judged (the full design)" if budget != 0 else \
+                f"the budget of {config.max_judgments} judgments is spent"
+            break
+        rounds += 1
+        chosen += batch
+        judgments += 2 * len(batch)
+        new = judge_games(batch)
+        _extend(columns, new)
+        _note_outcomes(outcomes, new)
+        result = compute_ratings(battles_from_columns(columns, "battles"), ratings)
+        evidence = Evidence(outcomes, Counter(c for c, _, _ in chosen) + Counter(o for _, o, _ in chosen),
+                            len(pool) - 1)
+        stop = _stop_reason(result, list(candidates), active, left, judgments, config, evidence)
+        if stop:
+            break
+    if result is None:
+        result = compute_ratings(battles_from_columns(columns, "battles"), ratings)
+    return Placement(tuple(chosen), judgments, rounds, stop, result, columns, left)
+
+
+def _next_games(active: list[str], pool: tuple[str, ...], prompt_ids: Sequence[str],
+                orders: dict[tuple[str, str], list[str]], result: RatingResult | None, played: int,
+                budget: int | None, rng: np.random.Generator, seed: int) -> list[Game]:
+    """This round's games: per active candidate, max(pool size, a third of the games so far)."""
+    size = max(len(pool) - 1, played // 3)
+    games: list[Game] = []
+    for candidate in active:
+        if budget is not None and budget - len(games) <= 0:
+            break
+        want = size if budget is None else min(size, budget - len(games))
+        rivals = [o for o in pool if o != candidate]
+        left = [_order(orders, candidate, o, prompt_ids, seed) for o in rivals]
+        weight = np.array([_information(result, candidate, o) if rest else 0.0 for o, rest in zip(rivals, left)])
+        if weight.sum() == 0:
+            continue
+        counts = rng.multinomial(want, weight / weight.sum())
+        for rival, rest, count in zip(rivals, left, counts):
+            for prompt in rest[:count]:
+                games.append((candidate, rival, prompt))
+            del rest[:count]
+    return games
+
+
+def _order(orders: dict, candidate: str, rival: str, prompt_ids: Sequence[str], seed: int) -> list[str]:
+    """The prompts this pair has not played yet, in the pair's own seeded order (shared by both sides)."""
+    pair = tuple(sorted((candidate, rival)))
+    if pair not in orders:
+        rng = np.random.default_rng([seed, zlib.crc32(pair[0].encode()), zlib.crc32(pair[1].encode())])
+        orders[pair] = [prompt_ids[k] for k in rng.permutation(len(prompt_ids))]
+    return orders[pair]
+
+
+def _information(result: RatingResult | None, candidate: str, rival: str) -> float:
+    """p(1 - p) of a verdict between the two at the current ratings (uniform before the first fit)."""
+    if result is None or candidate not in result.models or rival not in result.models:
+        return 0.25
+    rating = result.rating
+    gap = rating[result.models.index(rival)] - rating[result.models.index(candidate)]
+    p = 1.0 / (1.0 + 10.0 ** (gap / 400.0))
+    return p * (1.0 - p) + EXPLORE
+
+
+def _stop_reason(result: RatingResult, candidates: list[str], active: list[str], left: dict[str, int],
+                 judgments: int, config: AdaptiveConfig, evidence: Evidence) -> str:
+    """Why to stop now ("" to go on); drops candidates that can no longer be the best from ``active``."""
+    index = [result.models.index(c) for c in candidates]
+    lower, upper = result.interval()
+    half = {c: (upper[k] - lower[k]) / 2 for c, k in zip(candidates, index)}
+    placed = {c for c in active if half[c] <= config.target_ci and evidence.identified(c)}
+    if len(candidates) == 1:
+        return f"the CI half-width reached {half[candidates[0]]:.1f} <= {config.target_ci:g} Elo" if placed else ""
+    samples = result.samples[:, index]
+    leader = int(np.argmax(np.bincount(samples.argmax(axis=1), minlength=len(index))))
+    p_best = float(np.mean(samples.argmax(axis=1) == leader))
+    settled = evidence.identified(candidates[leader]) and evidence.games[candidates[leader]] >= 2 * evidence.round_size
+    if p_best >= config.p_best and settled:
+        return f"{candidates[leader]} is the best with P(best) = {p_best:.2f} >= {config.p_best:g}"
+    for k, name in enumerate(candidates):
+        if name in active and k != leader and evidence.games[name] >= 2 * evidence.round_size \
+                and np.mean(samples[:, k] > samples[:, leader]) < 1 - config.p_best:
+            active.remove(name)
+            left[name] = judgments
+    if set(active) <= placed:
+        return (f"every candidate still in the race has a CI half-width <= {config.target_ci:g} Elo; the best "
+                f"is not decided (P(best) = {p_best:.2f} for {candidates[leader]})")
+    return ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the candidates have played so far: decisive outcomes seen (won True / lost False) and games."""
+
+    outcomes: dict[str, set[bool]]
+    games: Counter
+    round_size: int
+
+    def identified(self, name: str) -> bool:
+        """Enough to read a CI: a first round's games, and both a win and a loss (before that a rating
+        is not identified and a narrow bootstrap CI means nothing)."""
+        return len(self.outcomes[name]) == 2 and self.games[name] >= self.round_size
+
+
+def _extend(columns: Columns, new: Columns) -> None:
+    """Append ``new`` battles to ``columns``; a column only one side has is padded with None."""
+    size, added = len(columns.get("winner", ())), len(new.get("winner", ()))
+    for name in columns.keys() | new.keys():
+        columns.setdefault(name, [None] * size).extend(new.get(name) or [None] * added)
+
+
+def _note_outcomes(outcomes: dict[str, set[bool]], new: Columns) -> None:
+    """Record, for each candidate, whether it has won and whether it has lost a decisive battle."""
+    for a, b, winner in zip(new["model_a"], new["model_b"], new["winner"]):
+        if not winner.startswith("tie"):
+            for name, won in ((a, winner == "model_a"), (b, winner == "model_b")):
+                if name in outcomes:
+                    outcomes[name].add(won)
