@@ -92,6 +92,7 @@ def simulate(source, n_battles, n_prompts, n_models, tie_rate, seed, out) -> Non
     """Draw battles from a known ranking (Bradley-Terry on its ratings): to test the pipeline, or to see
     how many battles and prompts separate models of given strengths."""
     from wizardarena.agreement.references import load_ranking
+    from wizardarena.ratings.simulation import draw_winners
     from wizardarena.tables import detect_format, write_records
 
     detect_format(Path(out))
@@ -103,9 +104,7 @@ def simulate(source, n_battles, n_prompts, n_models, tie_rate, seed, out) -> Non
     rng = np.random.default_rng(seed)
     a = rng.integers(0, len(models), n_battles)
     b = (a + rng.integers(1, len(models), n_battles)) % len(models)
-    p_a = 1.0 / (1.0 + 10.0 ** ((elo[b] - elo[a]) / 400.0))
-    draw, tie = rng.random(n_battles), rng.random(n_battles) < tie_rate
-    winner = np.where(tie, "tie", np.where(draw < p_a, "model_a", "model_b"))
+    winner = draw_winners(elo[a], elo[b], tie_rate, rng)
     prompt = rng.integers(0, n_prompts, n_battles)
     write_records(out, [{"model_a": models[i], "model_b": models[j], "winner": str(w), "prompt_id": f"p{q:05d}"}
                         for i, j, w, q in zip(a, b, winner, prompt)])
