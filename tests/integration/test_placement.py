@@ -118,3 +118,25 @@ def test_adaptive_refuses_what_it_cannot_do(options, message):
             "testset": "t"}
     with pytest.raises(InputError, match=message):
         EvalConfig(**{**base, **options})
+
+
+def test_a_sampled_reference_arena_costs_its_share_and_keeps_its_games_when_references_join(tmp_path):
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        first = _run(store, _config("mine", reference_prompts=10))
+        assert first.judging.calls == 6 * 10 * 2 + 4 * 2 * len(PROMPTS)  # 6 reference pairs on 10 prompts each
+        ratings = {r["model"]: r["rating"] for r in first.ratings.records()}
+        assert ratings["r4"] > ratings["r1"]
+        grown = EvalConfig(candidates=(Contestant("mine", "fake:mine"),),
+                           opponents=(*REFERENCES, Contestant("other", "fake:other")), judge=JUDGE, testset="t",
+                           ratings=RatingConfig(bootstrap=20, unit="prompt"), reference_prompts=10)
+        assert _run(store, grown).judging.calls == 4 * 10 * 2 + 2 * len(PROMPTS)  # only other's new games
+
+
+def test_the_schedule_doctests_hold():
+    import doctest
+
+    from wizardarena.arena import schedule
+    from wizardarena.ratings import simulation
+
+    for module in (schedule, simulation):
+        assert doctest.testmod(module).failed == 0

@@ -96,3 +96,14 @@ def labelled_verdicts(planned: list[PlannedGame], verdicts: dict[str, Verdict]) 
         else:
             append(new(Verdict, (prompt["id"], stored[1], model_a, model_b, swapped, *stored[5:])))
     return out
+
+
+def stored_battle_columns(store: Store, planned: list[PlannedGame], judge_config, prompts: Sequence[Prompt]) -> dict:
+    """The battles of the ``planned`` games that have a stored judgment, under the judge's tie and combine
+    rules (columns as :func:`wizardarena.arena.battles.battle_columns` makes them)."""
+    from wizardarena.arena.battles import battle_columns
+
+    stored = store.judgments([g.key for g in planned])
+    verdicts = labelled_verdicts(planned, {key: Verdict.of(record) for key, record in stored.items()})
+    categories = {p["id"]: p.get("category") for p in prompts}
+    return battle_columns(verdicts, judge_config.combine, judge_config.tie_margin, categories)

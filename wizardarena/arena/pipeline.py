@@ -4,98 +4,24 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Callable, Iterator
 
-from wizardarena.arena.adaptive import AdaptiveConfig
 from wizardarena.arena.answering import generate_answers
 from wizardarena.arena.battles import battle_columns, battle_rows
-from wizardarena.arena.judging import JudgingStats, PlannedGame, labelled_verdicts, plan_games, run_judgments
-from wizardarena.arena.placement import PlacementPlan, PlacementReport, plan_placement, run_placement
-from wizardarena.arena.schedule import games, round_robin, versus
+from wizardarena.arena.config import EvalConfig
+from wizardarena.arena.judging import JudgingStats, labelled_verdicts, run_judgments
+from wizardarena.arena.placement import PlacementReport, run_placement
+from wizardarena.arena.planning import EvalPlan, make_plan
 from wizardarena.arena.work import heartbeat
-from wizardarena.backends.base import Decoding
 from wizardarena.errors import InputError
 from wizardarena.judge.report import JudgeReport, judge_report
-from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
+from wizardarena.ratings import RatingResult, compute_ratings
 from wizardarena.ratings.table import battles_from_columns
 from wizardarena.records import Battle, Prompt, Verdict
-from wizardarena.refs import Contestant, JudgeRef, answer_key, resolve_judge
+from wizardarena.refs import JudgeRef
 from wizardarena.store.protocol import Store
-from wizardarena.testsets import load_testset
-
-
-@dataclass(frozen=True)
-class EvalConfig:
-    """One evaluation. ``candidates`` are the models under test (``--model``); ``opponents`` fixed
-    references. With no opponents the schedule is the paper's full round-robin. With opponents, the
-    references battle round-robin among themselves (judged once per judge and test set, then read from
-    the store) and the candidates are placed among them: against every reference on every prompt
-    (``schedule="full"``) or on the games :mod:`wizardarena.arena.adaptive` picks (``"adaptive"``).
-    ``judge`` is a :class:`JudgeRef` (a spec string is resolved with the default judge settings)."""
-
-    candidates: tuple[Contestant, ...]
-    judge: JudgeRef
-    testset: str
-    opponents: tuple[Contestant, ...] = ()
-    decoding: Decoding = field(default_factory=Decoding)
-    ratings: RatingConfig = field(default_factory=lambda: RatingConfig(unit="prompt"))
-    limit: int | None = None
-    chunk: int = 64
-    max_judge_attempts: int = 9
-    schedule: str = "full"
-    adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
-
-    def __post_init__(self) -> None:
-        if self.max_judge_attempts < 1:
-            raise InputError("the judge attempt budget must be >= 1")
-        if self.limit is not None and self.limit < 1:
-            raise InputError(f"--limit must be >= 1, got {self.limit}")
-        if isinstance(self.judge, str):
-            object.__setattr__(self, "judge", resolve_judge(self.judge))
-        names = [c.name for c in (*self.candidates, *self.opponents)]
-        if not self.candidates:
-            raise InputError("give at least one --model")
-        if len(set(names)) != len(names):
-            raise InputError(f"two contestants share a name: {sorted(n for n in names if names.count(n) > 1)[0]!r}"
-                             " (use NAME=SPEC to tell them apart)")
-        if len(names) < 2:
-            raise InputError("an arena needs at least two models: add another --model or --opponents")
-        if self.schedule not in ("full", "adaptive"):
-            raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
-        if self.schedule == "adaptive" and not self.opponents:
-            raise InputError("--schedule adaptive places the --model candidates among --opponents: give some")
-        if self.schedule == "adaptive" and self.ratings.bootstrap < 1:
-            raise InputError("--schedule adaptive stops on the bootstrap CI: give --bootstrap >= 1")
-
-    @property
-    def contestants(self) -> tuple[Contestant, ...]:
-        """Candidates, then opponents."""
-        return (*self.candidates, *self.opponents)
-
-
-@dataclass
-class EvalPlan:
-    """What a run needs, before spending it (``--dry-run`` prints it). ``planned`` lists every game of
-    the fixed schedule (all of it, or the references' own games under the adaptive schedule); games of
-    identical models share a judgment key. ``keys`` maps (name, prompt id) to the answer key."""
-
-    testset: str
-    prompts: list
-    pairs: list[tuple[str, str]]
-    missing_answers: dict[str, int]
-    missing_generations: dict[str, int]
-    planned: list[PlannedGame]
-    missing_judgments: int
-    keys: dict[tuple[str, str], str] = field(default_factory=dict)
-    reference_pairs: int = 0
-    missing_reference: int = 0
-    placement: PlacementPlan | None = None
-
-    def answer_keys(self) -> list[str]:
-        """Every answer key the games read, sorted."""
-        return sorted({g.answer_a for g in self.planned} | {g.answer_b for g in self.planned})
 
 
 @dataclass(frozen=True)
@@ -116,43 +42,6 @@ class EvalResult:
     def battles(self) -> list[Battle]:
         """The battles as LMSYS-format records."""
         return battle_rows(self.battle_columns)
-
-
-def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]] | None = None,
-              write: bool = True) -> EvalPlan:
-    """Put the test set into the store (only checked against it when ``write`` is False: a dry run) and
-    count the generations and judge calls still missing, invalid judgments with attempts left included.
-    ``testset`` is the already loaded (name, prompts), else ``config.testset`` is read."""
-    name, prompts = testset or load_testset(config.testset)
-    prompts = prompts[: config.limit] if config.limit else prompts
-    (store.put_prompts if write else store.check_prompts)(name, prompts)
-    contestants = config.contestants
-    names = [c.name for c in contestants]
-    candidates, opponents = names[: len(config.candidates)], names[len(config.candidates):]
-    references = round_robin(opponents) if config.opponents else []
-    pairs = references + versus(candidates, opponents) if config.schedule == "full" and config.opponents \
-        else references or round_robin(names)
-    keys = {(c.name, p["id"]): answer_key(c.model, config.decoding, p) for c in contestants for p in prompts}
-    complete = store.complete_answer_keys(keys.values())
-    missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete] for c in contestants}
-    planned = plan_games(prompts, games(pairs), keys, config.judge.id)
-    judged = store.judged_keys(config.judge.id)
-    planned_keys = {game[0] for game in planned}
-    retry = store.retryable_invalid(config.judge.id, planned_keys, config.max_judge_attempts)
-    missing_judgments = len(planned_keys - judged) + len(retry)
-    generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])
-                   for c in contestants}
-    among = _both_orders(references)
-    reference_keys = {g.key for g in planned if (g.model_a, g.model_b) in among}
-    plan = EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
-                    missing_judgments, keys, len(references), len(reference_keys - judged))
-    if config.schedule == "adaptive":
-        plan.placement = plan_placement(config, plan, store, estimate=not write)
-    return plan
-
-
-def _both_orders(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    return {pair for a, b in pairs for pair in ((a, b), (b, a))}
 
 
 def run_eval(config: EvalConfig, store: Store, owner: str,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
 from itertools import combinations
 from typing import Sequence
+
+from wizardarena.records import Prompt
 
 
 def round_robin(models: Sequence[str]) -> list[tuple[str, str]]:
@@ -30,3 +33,16 @@ def versus(candidates: Sequence[str], opponents: Sequence[str]) -> list[tuple[st
 def games(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str, bool]]:
     """Both position orders of every pair: (shown first, shown second, swapped)."""
     return [game for first, second in pairs for game in ((first, second, False), (second, first, True))]
+
+
+def sample_prompts(pair: tuple[str, str], prompts: Sequence[Prompt], size: int) -> list[Prompt]:
+    """``size`` prompts for one pair, chosen by a hash of the pair and each prompt id: the same for the pair
+    in every run, unchanged when other models join, and different from pair to pair (so together the
+    pairs still cover the whole set). Returned in test-set order.
+
+    >>> [p["id"] for p in sample_prompts(("a", "b"), [{"id": str(k)} for k in range(6)], 2)]
+    ['2', '3']
+    """
+    ranked = sorted(prompts, key=lambda p: zlib.crc32(f"{pair[0]}\x1f{pair[1]}\x1f{p['id']}".encode("utf-8")))
+    chosen = {p["id"] for p in ranked[:size]}
+    return [p for p in prompts if p["id"] in chosen]

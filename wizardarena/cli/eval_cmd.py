@@ -55,11 +55,14 @@ from wizardarena.errors import InputError
               help="Adaptive: stop once each candidate's 95% CI half-width is at most this many Elo.")
 @click.option("--max-judgments", type=click.IntRange(2), default=None,
               help="Adaptive: the most judge calls the candidates' games may take (default: no cap).")
+@click.option("--reference-prompts", type=click.IntRange(1), default=None,
+              help="Each pair of --opponents battles on this many prompts of the set (a stable sample per pair) "
+                   "instead of all: a cheaper reference arena, judged once per judge.")
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
-                 agreement_with, schedule, target_ci, max_judgments, dry_run) -> None:
+                 agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -86,7 +89,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         click.echo(note, err=True)
     config = EvalConfig(
         candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
-        max_judge_attempts=judge_attempts, schedule=schedule,
+        max_judge_attempts=judge_attempts, schedule=schedule, reference_prompts=reference_prompts,
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,

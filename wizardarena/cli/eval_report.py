@@ -16,9 +16,8 @@ def print_plan(plan, store_path) -> None:
                f"store {store_path}")
     for name, count in plan.missing_answers.items():
         click.echo(f"  {name}: {count} answers missing, {plan.missing_generations[name]} model calls")
-    if plan.reference_pairs:
-        total = 2 * plan.reference_pairs * len(plan.prompts)
-        click.echo(f"  references' own games: {plan.missing_reference} of {total} judgments missing "
+    if plan.reference_judgments:
+        click.echo(f"  references' own games: {plan.missing_reference} of {plan.reference_judgments} judgments missing "
                    "(judged once per judge and test set; later runs read them from the store)")
     click.echo(f"  judge: {plan.missing_judgments} of {len(plan.planned)} judgments missing")
     if plan.placement is not None:

@@ -1,0 +1,63 @@
+"""The configuration of one ``wizardarena eval`` run, validated where it is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wizardarena.arena.adaptive import AdaptiveConfig
+from wizardarena.backends.base import Decoding
+from wizardarena.errors import InputError
+from wizardarena.ratings import RatingConfig
+from wizardarena.refs import Contestant, JudgeRef, resolve_judge
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """One evaluation. ``candidates`` are the models under test (``--model``); ``opponents`` fixed
+    references. With no opponents the schedule is the paper's full round-robin. With opponents, the
+    references battle round-robin among themselves (judged once per judge and test set, then read from
+    the store) and the candidates are placed among them: against every reference on every prompt
+    (``schedule="full"``) or on the games :mod:`wizardarena.arena.adaptive` picks (``"adaptive"``).
+    ``judge`` is a :class:`JudgeRef` (a spec string is resolved with the default judge settings)."""
+
+    candidates: tuple[Contestant, ...]
+    judge: JudgeRef
+    testset: str
+    opponents: tuple[Contestant, ...] = ()
+    decoding: Decoding = field(default_factory=Decoding)
+    ratings: RatingConfig = field(default_factory=lambda: RatingConfig(unit="prompt"))
+    limit: int | None = None
+    chunk: int = 64
+    max_judge_attempts: int = 9
+    reference_prompts: int | None = None
+    schedule: str = "full"
+    adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
+
+    def __post_init__(self) -> None:
+        if self.max_judge_attempts < 1:
+            raise InputError("the judge attempt budget must be >= 1")
+        if self.limit is not None and self.limit < 1:
+            raise InputError(f"--limit must be >= 1, got {self.limit}")
+        if isinstance(self.judge, str):
+            object.__setattr__(self, "judge", resolve_judge(self.judge))
+        names = [c.name for c in (*self.candidates, *self.opponents)]
+        if not self.candidates:
+            raise InputError("give at least one --model")
+        if len(set(names)) != len(names):
+            raise InputError(f"two contestants share a name: {sorted(n for n in names if names.count(n) > 1)[0]!r}"
+                             " (use NAME=SPEC to tell them apart)")
+        if len(names) < 2:
+            raise InputError("an arena needs at least two models: add another --model or --opponents")
+        if self.reference_prompts is not None and self.reference_prompts < 1:
+            raise InputError(f"--reference-prompts must be >= 1, got {self.reference_prompts}")
+        if self.schedule not in ("full", "adaptive"):
+            raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
+        if self.schedule == "adaptive" and not self.opponents:
+            raise InputError("--schedule adaptive places the --model candidates among --opponents: give some")
+        if self.schedule == "adaptive" and self.ratings.bootstrap < 1:
+            raise InputError("--schedule adaptive stops on the bootstrap CI: give --bootstrap >= 1")
+
+    @property
+    def contestants(self) -> tuple[Contestant, ...]:
+        """Candidates, then opponents."""
+        return (*self.candidates, *self.opponents)
