@@ -17,6 +17,7 @@ from wizardarena.backends.base import Decoding
 from wizardarena.errors import InputError
 from wizardarena.judge.report import JudgeReport, judge_report
 from wizardarena.ratings import RatingConfig, RatingResult, compute_ratings
+from wizardarena.ratings.checks import resolve_model
 from wizardarena.ratings.table import battles_from_columns
 from wizardarena.records import Battle, Prompt, Verdict
 from wizardarena.refs import Contestant, JudgeRef, answer_key, resolve_judge
@@ -28,7 +29,8 @@ from wizardarena.testsets import load_testset
 class EvalConfig:
     """One evaluation. ``candidates`` are the models under test (``--model``); ``opponents`` fixed
     references. With no opponents the schedule is the paper's full round-robin. ``judge`` is a
-    :class:`JudgeRef` (a spec string is resolved with the default judge settings)."""
+    :class:`JudgeRef` (a spec string is resolved with the default judge settings). ``baseline`` names
+    the contestant every model's predicted win rate is reported against (None: no such column)."""
 
     candidates: tuple[Contestant, ...]
     judge: JudgeRef
@@ -39,6 +41,7 @@ class EvalConfig:
     limit: int | None = None
     chunk: int = 64
     max_judge_attempts: int = 9
+    baseline: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_judge_attempts < 1:
@@ -55,6 +58,8 @@ class EvalConfig:
                              " (use NAME=SPEC to tell them apart)")
         if len(names) < 2:
             raise InputError("an arena needs at least two models: add another --model or --opponents")
+        if self.baseline is not None:
+            resolve_model(self.baseline, names, "--baseline")
 
     @property
     def contestants(self) -> tuple[Contestant, ...]:
