@@ -10,8 +10,9 @@ import html
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from wizardarena.leaderboard.board import BoardRow, Leaderboard, rank_rule
+from wizardarena.leaderboard.board import BoardRow, Leaderboard
 from wizardarena.leaderboard.markdown import format_win_rate, reference_summary
+from wizardarena.leaderboard.ranking import rank_rule
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;

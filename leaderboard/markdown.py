@@ -8,7 +8,8 @@ import math
 from pathlib import Path
 from typing import Callable, Sequence
 
-from wizardarena.leaderboard.board import BoardRow, Leaderboard, ReferenceComparison, rank_rule
+from wizardarena.leaderboard.board import BoardRow, Leaderboard, ReferenceComparison
+from wizardarena.leaderboard.ranking import rank_rule
 
 _MARKDOWN_SPECIALS = "\\`*_[]|#"
 

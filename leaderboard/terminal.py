@@ -6,7 +6,7 @@ from typing import Mapping, Sequence
 
 from rich.table import Table
 
-from wizardarena.leaderboard.board import format_baseline_rate, format_interval, has_intervals, lmsys_ranks, rank_rule
+from wizardarena.leaderboard.ranking import format_baseline_rate, format_interval, has_intervals, lmsys_ranks, rank_rule
 from wizardarena.records import Rating
 
 

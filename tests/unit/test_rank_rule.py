@@ -7,10 +7,10 @@ import json
 from click.testing import CliRunner
 from rich.console import Console
 
-import wizardarena.leaderboard.board as board_module
+import wizardarena.leaderboard.ranking as ranking_module
 from wizardarena.cli.main import _register, cli
 from wizardarena.leaderboard import Leaderboard, lmsys_ranks, ratings_table, render_html, render_markdown
-from wizardarena.leaderboard.board import RANK_TOLERANCE, rank_rule
+from wizardarena.leaderboard.ranking import RANK_TOLERANCE, rank_rule
 from wizardarena.leaderboard.terminal import rank_note
 from wizardarena.ratings import RatingConfig, compute_ratings
 from wizardarena.ratings.table import battles_from_records
@@ -36,8 +36,8 @@ def _text(table) -> str:
     return console.file.getvalue()
 
 
-def test_doctests_of_the_board_module_pass():
-    assert doctest.testmod(board_module).failed == 0
+def test_doctests_of_the_ranking_module_pass():
+    assert doctest.testmod(ranking_module).failed == 0
 
 
 def test_numerically_tied_models_share_a_rank_and_separated_ones_do_not():
