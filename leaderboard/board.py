@@ -12,24 +12,19 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from wizardarena.leaderboard.sources import category_rows, read_rating_rows, read_run_info, win_rates
+from wizardarena.leaderboard.ranking import format_baseline_rate, format_interval, has_intervals, lmsys_ranks
+from wizardarena.leaderboard.sources import (
+    BASELINE_FIELDS,
+    category_rating_config,
+    category_rows,
+    read_json_object,
+    read_rating_rows,
+    read_run_info,
+    win_rates,
+)
 from wizardarena.ratings import RatingConfig
 from wizardarena.ratings.matrix import win_rate_matrix
 from wizardarena.ratings.table import BattleTable, read_battles
-
-
-def lmsys_ranks(records: Sequence[Mapping[str, float]]) -> list[int]:
-    """LMSYS-style ranks: 1 + the number of models whose lower bound beats this one's upper bound.
-
-    >>> lmsys_ranks([{"lower": 10, "upper": 20}, {"lower": 8, "upper": 18}, {"lower": 0, "upper": 5}])
-    [1, 1, 3]
-    """
-    return [1 + sum(other["lower"] > record["upper"] for other in records) for record in records]
-
-
-def format_interval(rating: float, lower: float, upper: float) -> str:
-    """The confidence interval as distances from the rating, e.g. ``+5.2 / -4.8``."""
-    return f"+{upper - rating:.1f} / -{rating - lower:.1f}"
 
 
 @dataclass(frozen=True)
@@ -65,11 +60,22 @@ class BoardRow:
     upper: float
     n_battles: int
     win_rate: float | None = None
+    baseline: str | None = None
+    baseline_win_rate: float | None = None
+    baseline_lower: float | None = None
+    baseline_upper: float | None = None
 
     @property
     def interval(self) -> str:
         """The 95% CI as ``+up / -down`` around the rating."""
         return format_interval(self.rating, self.lower, self.upper)
+
+    @property
+    def baseline_text(self) -> str:
+        """The predicted win rate against the baseline with its CI, or an em dash when there is none."""
+        if self.baseline_win_rate is None:
+            return "—"
+        return format_baseline_rate(self.baseline_win_rate, self.baseline_lower, self.baseline_upper)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,9 @@ class ReferenceComparison:
 @dataclass(frozen=True)
 class Leaderboard:
     """Everything the views show. ``categories`` maps a category to its own rows (best first);
-    ``notes`` are one-line remarks (skipped categories, unrated models) the views print."""
+    ``notes`` are one-line remarks (skipped categories, unrated models) the views print;
+    ``category_config`` is how the categories were rated when they came from the battles (None when
+    they came from the ratings file, or there are none)."""
 
     rows: tuple[BoardRow, ...]
     info: RunInfo = field(default_factory=RunInfo)
@@ -110,54 +118,83 @@ class Leaderboard:
     categories: Mapping[str, tuple[BoardRow, ...]] = field(default_factory=dict)
     reference: ReferenceComparison | None = None
     notes: tuple[str, ...] = ()
+    category_config: RatingConfig | None = None
 
     @property
     def has_win_rates(self) -> bool:
         """True when battles were given, so rows carry observed win rates."""
         return self.win_matrix is not None
 
+    @property
+    def has_intervals(self) -> bool:
+        """True when some row of any table has a CI of non-zero width (a bootstrap ran)."""
+        rows = [*self.rows, *(row for group in self.categories.values() for row in group)]
+        return has_intervals((row.lower, row.upper) for row in rows)
+
+    @property
+    def baseline(self) -> str | None:
+        """The model the rows' predicted win rates are against, when the ratings carry them."""
+        return next((row.baseline for row in self.rows if row.baseline is not None), None)
+
+    @property
+    def category_method(self) -> str | None:
+        """How the per-category boards were rated, as a sentence (None when not rated here)."""
+        config = self.category_config
+        if config is None or not self.categories:
+            return None
+        rounds = f"{config.bootstrap} bootstrap rounds by {config.unit}, seed {config.seed}" if config.bootstrap \
+            else "no bootstrap"
+        return f"Each category is rated on its own battles ({rounds})."
+
     @classmethod
     def load(cls, ratings: str | Path, battles: str | Path | None = None, reference: str | None = None, *,
              title: str | None = None, judge: str | None = None, testset: str | None = None,
              date: str | None = None, seed: int | str | None = None,
-             category_config: RatingConfig = RatingConfig()) -> Leaderboard:
+             category_config: RatingConfig | None = None) -> Leaderboard:
         """Load a leaderboard from a ratings file (Rating records; rows with a ``category`` form the
         per-category boards), optional LMSYS-format battles (win rates, the win-rate matrix, and
-        per-category ratings from their ``category`` column with ``category_config`` when the ratings
-        file has none) and an optional reference ranking (shipped name or file). The metadata comes
-        from ``run.json`` / ``agreement.json`` beside the ratings, overridden by the arguments given; the
-        date falls back to the ratings file's modification day (UTC)."""
+        per-category ratings from their ``category`` column when the ratings file has none) and an
+        optional reference ranking (shipped name or file). The metadata comes from ``run.json`` /
+        ``agreement.json`` beside the ratings, overridden by the arguments given; the date falls back to
+        the ratings file's modification day (UTC). Categories are rated with ``category_config``, else
+        with the bootstrap of ``run.json`` (see :func:`~wizardarena.leaderboard.sources.category_config`)."""
         overall, by_category = read_rating_rows(ratings)
         table = read_battles(battles) if battles is not None else None
         info = RunInfo(**read_run_info(Path(ratings))).updated(title=title, judge=judge, testset=testset,
                                                                date=date, seed=None if seed is None else str(seed))
+        if category_config is None and table is not None:
+            category_config = category_rating_config(read_json_object(Path(ratings).parent / "run.json"), table)
         return cls.from_records(overall, table, reference, info, category_config, by_category)
 
     @classmethod
     def from_records(cls, records: Sequence[Mapping], battles: BattleTable | None = None,
                      reference: str | None = None, info: RunInfo = RunInfo(),
-                     category_config: RatingConfig = RatingConfig(),
+                     category_config: RatingConfig | None = None,
                      category_records: Mapping[str, Sequence[Mapping]] | None = None) -> Leaderboard:
-        """Build a leaderboard from Rating records already in memory (see :meth:`load`)."""
+        """Build a leaderboard from Rating records already in memory (see :meth:`load`); without
+        ``category_config`` the categories are rated as a run without ``run.json`` is."""
         notes: list[str] = []
         matrix, rates = None, None
         if battles is not None:
             matrix = _ordered_matrix(battles, [r["model"] for r in _best_first(records)], notes)
             rates = win_rates(battles)
         categories = {name: rank_rows(rows) for name, rows in (category_records or {}).items()}
+        used = None
         if not categories and battles is not None and battles.category is not None:
-            for name, (rows, group_rates) in category_rows(battles, category_config, notes).items():
+            used = category_config or category_rating_config(None, battles)
+            for name, (rows, group_rates) in category_rows(battles, used, notes).items():
                 categories[name] = rank_rows(rows, group_rates)
         compared = compare_with_reference(records, reference) if reference else None
         return cls(rank_rows(records, rates), info, matrix, categories,
-                   compared, tuple(notes))
+                   compared, tuple(notes), used)
 
 
 def rank_rows(records: Sequence[Mapping], rates: Mapping[str, float] | None = None) -> tuple[BoardRow, ...]:
     """Rating records -> :class:`BoardRow` tuples, best first, with LMSYS ranks and optional win rates."""
     ordered = _best_first(records)
     return tuple(BoardRow(rank, r["model"], float(r["rating"]), float(r["lower"]), float(r["upper"]),
-                          int(r["n_battles"]), None if rates is None else rates.get(r["model"]))
+                          int(r["n_battles"]), None if rates is None else rates.get(r["model"]),
+                          **{key: r.get(key) for key in BASELINE_FIELDS})
                  for rank, r in zip(lmsys_ranks(ordered), ordered))
 
 

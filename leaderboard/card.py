@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 from wizardarena.errors import MissingExtraError
 from wizardarena.leaderboard.board import Leaderboard, RunInfo
 from wizardarena.leaderboard.markdown import escape_markdown, render_markdown
+from wizardarena.ratings.table import BattleTable
 from wizardarena.records import Rating
 
 CARD_TAGS = ("wizardarena", "leaderboard", "chatbot-arena")
@@ -68,18 +69,23 @@ def run_markdown(run: Mapping[str, Any]) -> str:
 
 def dataset_card(overall: Sequence[Rating], by_category: Mapping[str, Sequence[Rating]],
                  files: Mapping[str, str], run: Mapping[str, Any], *, pretty_name: str = DEFAULT_PRETTY_NAME,
-                 license: str = DEFAULT_LICENSE, repo_id: str | None = None) -> str:
+                 license: str = DEFAULT_LICENSE, repo_id: str | None = None,
+                 battles: BattleTable | None = None) -> str:
     """The text of ``README.md`` for validated Rating records (``overall`` and per category).
 
     ``files`` maps a config name to its path in the repo; ``run`` is the content of ``run.json`` (its
-    judge, testset, date and seed head the leaderboard); ``repo_id`` fills the loading example."""
+    judge, testset, date and seed head the leaderboard); ``repo_id`` fills the loading example. With
+    ``battles`` the board is the one ``wizardarena leaderboard`` renders: win rates and, when the ratings
+    have no categories, per-category boards rated with ``run``'s bootstrap (unit, rounds, seed)."""
     hub = import_hub()
-    from wizardarena.leaderboard.sources import judge_settings_text
+    from wizardarena.leaderboard.sources import category_rating_config, judge_settings_text
 
     facts = {key: None if run.get(key) is None else str(run[key]) for key in ("judge", "testset", "date", "seed")}
     if isinstance(run.get("judge_provenance"), dict):
         facts["judge_settings"] = judge_settings_text(run["judge_provenance"])
-    board = Leaderboard.from_records(overall, info=RunInfo(title=pretty_name, **facts), category_records=by_category)
+    config = None if battles is None else category_rating_config(dict(run), battles)
+    board = Leaderboard.from_records(overall, battles, info=RunInfo(title=pretty_name, **facts),
+                                     category_config=config, category_records=by_category)
     data = hub.DatasetCardData(license=license, pretty_name=pretty_name, tags=list(CARD_TAGS),
                                configs=card_configs(files))
     source = json.dumps(repo_id or "ORG/NAME")

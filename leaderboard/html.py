@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 
 from wizardarena.leaderboard.board import BoardRow, Leaderboard
 from wizardarena.leaderboard.markdown import format_win_rate, reference_summary
+from wizardarena.leaderboard.ranking import rank_rule
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
@@ -60,20 +61,24 @@ def _cell(text: str, sort_value: str | float) -> str:
     return f'<td data-value="{html.escape(str(sort_value))}">{html.escape(text)}</td>'
 
 
-def html_table(rows: Sequence[BoardRow], with_win_rate: bool, caption: str) -> str:
-    """A sortable ``<table>``: rank, model, Elo, 95% CI (sorts by width), battles (, win rate)."""
-    columns = [("Rank", "number"), ("Model", "text"), ("Elo", "number"), ("95% CI", "number"),
-               ("Battles", "number")] + ([("Win rate", "number")] if with_win_rate else [])
+def html_table(rows: Sequence[BoardRow], with_win_rate: bool, caption: str, with_interval: bool = True,
+               baseline: str | None = None) -> str:
+    """A sortable ``<table>``: rank, model, Elo, 95% CI (sorts by width; only ``with_interval``), battles
+    (, win rate) (, predicted win rate vs ``baseline``)."""
+    columns = [("Rank", "number", True), ("Model", "text", True), ("Elo", "number", True),
+               ("95% CI", "number", with_interval), ("Battles", "number", True),
+               ("Win rate", "number", with_win_rate), (f"Win rate vs {baseline}", "number", baseline is not None)]
+    keep = [shown for _, _, shown in columns]
     head = "".join(f'<th scope="col" tabindex="0" data-type="{kind}">{html.escape(name)}</th>'
-                   for name, kind in columns)
+                   for name, kind, shown in columns if shown)
     body = []
     for row in rows:
         cells = [_cell(str(row.rank), row.rank), _cell(row.model, row.model.lower()),
                  _cell(f"{row.rating:.1f}", f"{row.rating:.3f}"),
-                 _cell(row.interval, f"{row.upper - row.lower:.3f}"), _cell(f"{row.n_battles:,}", row.n_battles)]
-        if with_win_rate:
-            cells.append(_cell(format_win_rate(row.win_rate), -1 if row.win_rate is None else row.win_rate))
-        body.append("<tr>" + "".join(cells) + "</tr>")
+                 _cell(row.interval, f"{row.upper - row.lower:.3f}"), _cell(f"{row.n_battles:,}", row.n_battles),
+                 _cell(format_win_rate(row.win_rate), -1 if row.win_rate is None else row.win_rate),
+                 _cell(row.baseline_text, -1 if row.baseline_win_rate is None else row.baseline_win_rate)]
+        body.append("<tr>" + "".join(cell for cell, shown in zip(cells, keep) if shown) + "</tr>")
     return (f'<table class="sortable"><caption hidden>{html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>")
 
@@ -98,8 +103,10 @@ def render_html(board: Leaderboard, plots: Mapping[str, bytes] | None = None) ->
     parts = [f"<header><h1>{title}</h1>", f'<p class="facts">{facts}</p>' if facts else ""]
     if board.reference is not None:
         parts.append(f"<p>{reference_summary(board.reference, html.escape)}</p>")
+    options = {"with_interval": board.has_intervals, "baseline": board.baseline}
     parts += ["</header><main>", '<section id="overall"><h2>Ratings</h2>',
-              html_table(board.rows, board.has_win_rates, "Overall ratings"), "</section>"]
+              html_table(board.rows, board.has_win_rates, "Overall ratings", **options),
+              f'<p class="notes">{html.escape(rank_rule(board.has_intervals))}</p>', "</section>"]
     if board.notes:
         items = "".join(f"<li>{html.escape(note)}</li>" for note in board.notes)
         parts.append(f'<ul class="notes">{items}</ul>')
@@ -107,11 +114,13 @@ def render_html(board: Leaderboard, plots: Mapping[str, bytes] | None = None) ->
         parts += ['<section id="plots"><h2>Plots</h2>', *(_figure(n, d) for n, d in plots.items()), "</section>"]
     if board.categories:
         parts.append('<section id="categories"><h2>By category</h2>')
+        if board.category_method:
+            parts.append(f'<p class="notes">{html.escape(board.category_method)}</p>')
         for name, rows in board.categories.items():
-            parts += [f"<h3>{html.escape(name)}</h3>", html_table(rows, board.has_win_rates, f"Category {name}")]
+            parts += [f"<h3>{html.escape(name)}</h3>",
+                      html_table(rows, board.has_win_rates, f"Category {name}", **options)]
         parts.append("</section>")
-    parts.append("<footer><p>Rank: 1 + the number of models whose 95% CI lies entirely above this "
-                 "model's (LMSYS style). Click a column header to sort.</p></footer></main>")
+    parts.append("<footer><p>Click a column header to sort.</p></footer></main>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{title}</title><style>{_STYLE}</style></head>\n<body>\n" + "\n".join(parts)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from wizardarena.leaderboard.board import BoardRow, Leaderboard, ReferenceComparison
+from wizardarena.leaderboard.ranking import rank_rule
 
 _MARKDOWN_SPECIALS = "\\`*_[]|#"
 
@@ -29,16 +30,19 @@ def format_win_rate(value: float | None) -> str:
     return "—" if value is None or math.isnan(value) else f"{value:.1%}"
 
 
-def markdown_table(rows: Sequence[BoardRow], with_win_rate: bool) -> str:
-    """Rank / model / Elo / 95% CI / battles (/ win rate) as a Markdown table, one line per row."""
-    header = ["Rank", "Model", "Elo", "95% CI", "Battles"] + (["Win rate"] if with_win_rate else [])
-    align = ["---:", ":---", "---:", "---:", "---:"] + (["---:"] if with_win_rate else [])
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+def markdown_table(rows: Sequence[BoardRow], with_win_rate: bool, with_interval: bool = True,
+                   baseline: str | None = None) -> str:
+    """Rank / model / Elo / 95% CI / battles (/ win rate / win rate vs ``baseline``) as a Markdown table,
+    one line per row; the CI column only ``with_interval``."""
+    columns = [("Rank", True), ("Model", True), ("Elo", True), ("95% CI", with_interval), ("Battles", True),
+               ("Win rate", with_win_rate), (f"Win rate vs {escape_markdown(baseline or '')}", baseline is not None)]
+    shown = [name for name, keep in columns if keep]
+    align = [":---" if name == "Model" else "---:" for name in shown]
+    lines = ["| " + " | ".join(shown) + " |", "| " + " | ".join(align) + " |"]
     for row in rows:
-        cells = [str(row.rank), escape_markdown(row.model), f"{row.rating:.1f}", row.interval, f"{row.n_battles:,}"]
-        if with_win_rate:
-            cells.append(format_win_rate(row.win_rate))
-        lines.append("| " + " | ".join(cells) + " |")
+        cells = [str(row.rank), escape_markdown(row.model), f"{row.rating:.1f}", row.interval, f"{row.n_battles:,}",
+                 format_win_rate(row.win_rate), row.baseline_text]
+        lines.append("| " + " | ".join(cell for cell, (_, keep) in zip(cells, columns) if keep) + " |")
     return "\n".join(lines)
 
 
@@ -65,16 +69,18 @@ def reference_summary(compared: ReferenceComparison, escape: Callable[[str], str
 def render_markdown(board: Leaderboard) -> str:
     """The whole leaderboard as one Markdown document (ends with a newline)."""
     lines = markdown_header(board)
-    lines += [markdown_table(board.rows, board.has_win_rates), ""]
+    options = (board.has_win_rates, board.has_intervals, board.baseline)
+    lines += [markdown_table(board.rows, *options), "", escape_markdown(rank_rule(board.has_intervals)), ""]
     lines += [f"> {escape_markdown(note)}" for note in board.notes]
     if board.notes:
         lines.append("")
     if board.categories:
         lines += ["## By category", ""]
+        if board.category_method:
+            lines += [escape_markdown(board.category_method), ""]
         for name, rows in board.categories.items():
-            lines += [f"### {escape_markdown(name)}", "", markdown_table(rows, board.has_win_rates), ""]
-    lines.append("Rank: 1 + the number of models whose 95% CI lies entirely above this model's (LMSYS style).")
-    return "\n".join(lines) + "\n"
+            lines += [f"### {escape_markdown(name)}", "", markdown_table(rows, *options), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def write_markdown(board: Leaderboard, path: str | Path) -> Path:

@@ -22,6 +22,7 @@ from wizardarena import __version__
 from wizardarena.errors import InputError
 from wizardarena.leaderboard.card import DEFAULT_LICENSE, DEFAULT_PRETTY_NAME, dataset_card, import_hub
 from wizardarena.leaderboard.sources import read_rating_rows
+from wizardarena.ratings.table import battles_from_records
 from wizardarena.tables import read_rows, write_records
 
 DEFAULT_COMMIT_MESSAGE = "Publish WizardArena leaderboard"
@@ -106,8 +107,9 @@ def build_folder(ratings_path: str | Path, out_dir: str | Path, *, battles: str 
     run.update(meta or {})
     run.update({f"n_{name}": len(rows) for name, rows in tables.items()})
     run.update({"files": files, "versions": package_versions()})
+    table = None if battles is None else battles_from_records(tables["battles"], str(battles))
     card = dataset_card(overall, by_category, files, run, pretty_name=pretty_name, license=license,
-                        repo_id=repo_id)
+                        repo_id=repo_id, battles=table)
     existed = out.exists()
     try:
         for name, rows in tables.items():

@@ -19,6 +19,8 @@ from wizardarena.records import Rating
 from wizardarena.tables import read_rows
 
 RATING_COLUMNS = ("model", "rating", "lower", "upper", "n_battles")
+# Optional columns of ratings rated with --baseline: the predicted win rate against that model.
+BASELINE_FIELDS = ("baseline", "baseline_win_rate", "baseline_lower", "baseline_upper")
 # Files beside the ratings that describe the run; the first one naming a field wins.
 METADATA_FILES = ("run.json", "agreement.json")
 METADATA_FIELDS = {"title": "title", "judge": "judge", "testset": "testset", "test_set": "testset",
@@ -69,8 +71,25 @@ def _rating_record(row: dict, where: str) -> Rating:
             raise InputError(f"{where} ({model}): {name} is not a finite number ({value!r})")
     if numbers["n_battles"] < 0 or not numbers["n_battles"].is_integer():
         raise InputError(f"{where} ({model}): n_battles must be a whole number >= 0, got {row['n_battles']!r}")
-    return {"model": model, "rating": numbers["rating"], "lower": numbers["lower"], "upper": numbers["upper"],
-            "n_battles": int(numbers["n_battles"])}
+    record: Rating = {"model": model, "rating": numbers["rating"], "lower": numbers["lower"],
+                      "upper": numbers["upper"], "n_battles": int(numbers["n_battles"])}
+    if row.get("baseline") not in (None, ""):
+        record.update(_baseline_fields(row, f"{where} ({model})"))
+    return record
+
+
+def _baseline_fields(row: dict, where: str) -> dict:
+    """The ``baseline_*`` fields of a row, checked: fractions in [0, 1] (CSV holds them as text)."""
+    fields: dict = {"baseline": str(row["baseline"])}
+    for name in BASELINE_FIELDS[1:]:
+        try:
+            value = float(row.get(name))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            value = math.nan
+        if not 0.0 <= value <= 1.0:
+            raise InputError(f"{where}: {name} must be a fraction in [0, 1], got {row.get(name)!r}")
+        fields[name] = value
+    return fields
 
 
 def judge_settings_text(provenance: dict) -> str:
@@ -131,6 +150,20 @@ def win_rates(battles: BattleTable) -> dict[str, float]:
     won = (np.nan_to_num(rate) * count).sum(axis=1)
     played = count.sum(axis=1)
     return {model: float(won[k] / played[k]) for k, model in enumerate(models) if played[k] > 0}
+
+
+def category_rating_config(run: dict | None, battles: BattleTable) -> RatingConfig:
+    """How per-category boards are rated: the bootstrap unit, rounds and seed of the run (``run.json``
+    as ``eval`` writes it) so every table of a run has intervals of one kind; what the run does not say
+    is the default, and the unit is then ``prompt`` when every battle has a prompt_id, else ``battle``."""
+    run = run or {}
+    every_prompt = battles.prompt is not None and all(battles.prompt != "")
+    unit = run.get("unit") or ("prompt" if every_prompt else "battle")
+    options = {key: run[key] for key in ("bootstrap", "seed") if run.get(key) is not None}
+    try:
+        return RatingConfig(unit=unit, **{key: int(value) for key, value in options.items()})
+    except (TypeError, ValueError):
+        raise InputError(f"run.json: bootstrap and seed must be whole numbers, got {options}") from None
 
 
 def category_rows(battles: BattleTable, config: RatingConfig,

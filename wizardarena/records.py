@@ -111,3 +111,7 @@ class Rating(TypedDict, total=False):
     n_battles: int
     samples: list[float]
     category: str
+    baseline: str
+    baseline_win_rate: float
+    baseline_lower: float
+    baseline_upper: float

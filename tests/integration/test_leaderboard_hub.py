@@ -261,8 +261,8 @@ def test_without_huggingface_hub_the_hub_extra_is_named(tmp_path, inputs, monkey
 
 
 def test_a_table_parquet_cannot_hold_leaves_no_folder(tmp_path, inputs):
-    mixed = _write_jsonl(tmp_path / "mixed.jsonl", [{"model_a": "a", "model_b": "b", "winner": "tie", "weight": 1.0},
-                                                     {"model_a": "a", "model_b": "b", "winner": "tie", "weight": "x"}])
+    mixed = _write_jsonl(tmp_path / "mixed.jsonl", [{"model_a": "a", "model_b": "b", "winner": "tie", "note": 1.0},
+                                                     {"model_a": "a", "model_b": "b", "winner": "tie", "note": "x"}])
     result = _cli(inputs["ratings"], "--repo-id", REPO, "--battles", mixed, "--dry-run", tmp_path / "dry")
     assert result.exit_code == 2 and "cannot store as Parquet" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "dry").exists()

@@ -8,6 +8,7 @@ from wizardarena.arena.adaptive import AdaptiveConfig
 from wizardarena.backends.base import Decoding
 from wizardarena.errors import InputError
 from wizardarena.ratings import RatingConfig
+from wizardarena.ratings.checks import resolve_model
 from wizardarena.refs import Contestant, JudgeRef, resolve_judge
 
 
@@ -18,7 +19,9 @@ class EvalConfig:
     references battle round-robin among themselves (judged once per judge and test set, then read from
     the store) and the candidates are placed among them: against every reference on every prompt
     (``schedule="full"``) or on the games :mod:`wizardarena.arena.adaptive` picks (``"adaptive"``).
-    ``judge`` is a :class:`JudgeRef` (a spec string is resolved with the default judge settings)."""
+    ``judge`` is a :class:`JudgeRef` (a spec string is resolved with the default judge settings).
+    ``baseline`` names the contestant every model's predicted win rate is reported against (None: no such
+    column)."""
 
     candidates: tuple[Contestant, ...]
     judge: JudgeRef
@@ -32,6 +35,7 @@ class EvalConfig:
     reference_prompts: int | None = None
     schedule: str = "full"
     adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
+    baseline: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_judge_attempts < 1:
@@ -48,6 +52,8 @@ class EvalConfig:
                              " (use NAME=SPEC to tell them apart)")
         if len(names) < 2:
             raise InputError("an arena needs at least two models: add another --model or --opponents")
+        if self.baseline is not None:
+            resolve_model(self.baseline, names, "--baseline")
         if self.reference_prompts is not None and self.reference_prompts < 1:
             raise InputError(f"--reference-prompts must be >= 1, got {self.reference_prompts}")
         if self.schedule not in ("full", "adaptive"):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wizardarena.arena.pipeline import EvalConfig, EvalResult
 from wizardarena.judge.parse import verdict
+from wizardarena.ratings.baseline import with_baseline
 from wizardarena.records import with_parse_status
 from wizardarena.store.protocol import Store
 
@@ -20,13 +21,14 @@ STAGING = ".wizardarena-out-"
 
 def run_info(result: EvalResult, config: EvalConfig) -> dict:
     """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
-    test set, decoding, battle rules, bootstrap and seed."""
+    test set, decoding, battle rules, bootstrap (rounds, unit) and seed, and the ``--baseline``."""
     judge = config.judge
     models = {c.name: {"spec": c.spec, **({"fingerprint": c.model.fingerprint} if c.model.fingerprint else {})}
               for c in config.contestants}
     return {"judge": judge.id, "judge_provenance": judge.provenance(), "testset": result.plan.testset,
             "prompts": len(result.plan.prompts), "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "seed": result.ratings.config.seed, "bootstrap": result.ratings.config.bootstrap,
+            "unit": result.ratings.config.unit, "baseline": config.baseline,
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
             "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models),
             "schedule": config.schedule, **_placement_info(result)}
@@ -44,7 +46,8 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
     """Write, as one set (all files are complete before any replaces its old version), ``run.json``
     (:func:`run_info`), ``answers.jsonl``, ``judgments.jsonl`` (full, with raw
     replies, winners by the run's tie rule: the same function the battles use), ``battles.jsonl`` (LMSYS
-    format) and ``ratings.jsonl``. Records carry this run's labels, whatever names the store holds."""
+    format) and ``ratings.jsonl`` (with the ``baseline_*`` fields under ``--baseline``). Records carry
+    this run's labels, whatever names the store holds."""
     from wizardarena.tables import write_records
 
     planned = result.plan.planned
@@ -61,7 +64,7 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
             judgments.append(with_parse_status({**record, "model_a": game.model_a, "model_b": game.model_b,
                                                 "swapped": game.swapped, "winner": winner}))
     files = {"answers.jsonl": answers, "judgments.jsonl": judgments, "battles.jsonl": result.battles,
-             "ratings.jsonl": result.ratings.records()}
+             "ratings.jsonl": with_baseline(result.ratings.records(), result.ratings, config.baseline)}
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f"{STAGING}*"):  # left by a run killed while writing its set
         shutil.rmtree(stale, ignore_errors=True)

@@ -24,6 +24,8 @@ from wizardarena.errors import InputError
 @click.option("--seed", default=0, show_default=True, help="Seed of decoding and of the bootstrap.")
 @click.option("--unit", type=click.Choice(["prompt", "battle"]), default="prompt", show_default=True)
 @click.option("--anchor", default=None, help="Pin a model's Elo, e.g. gpt-4-0314=1200.")
+@click.option("--baseline", default=None, metavar="MODEL",
+              help="Report each model's predicted win rate against MODEL, with its CI (Arena-Hard's headline).")
 @click.option("--max-concurrency", type=click.IntRange(1, 4096), default=8, show_default=True,
               help="Parallel requests to openai: servers.")
 @click.option("--request-timeout", type=click.FloatRange(0, 3600, min_open=True), default=60.0, show_default=True,
@@ -62,7 +64,7 @@ from wizardarena.errors import InputError
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
-                 agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run) -> None:
+                 agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -89,7 +91,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         click.echo(note, err=True)
     config = EvalConfig(
         candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
-        max_judge_attempts=judge_attempts, schedule=schedule, reference_prompts=reference_prompts,
+        max_judge_attempts=judge_attempts, schedule=schedule, reference_prompts=reference_prompts, baseline=baseline,
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,

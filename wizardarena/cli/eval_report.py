@@ -33,7 +33,9 @@ def print_report(result, config) -> None:
     order consistency, and which candidate is best."""
     from rich.console import Console
 
-    from wizardarena.leaderboard import ratings_table
+    from wizardarena.cli.ratings_cmd import echo_warnings
+    from wizardarena.leaderboard.terminal import rank_note, ratings_table
+    from wizardarena.ratings.baseline import with_baseline
     from wizardarena.ratings.selection import select_checkpoint
 
     columns = result.battle_columns
@@ -50,7 +52,10 @@ def print_report(result, config) -> None:
     extra = {"win rate": {m: f"{score[m] / played[m]:.1%}" for m in played},
              "invalid": {m: str(report.invalid_by_model.get(m, 0)) for m in played}}
     console = Console()
-    console.print(ratings_table(result.ratings.records(), title=f"WizardArena: {result.plan.testset}", extra=extra))
+    echo_warnings(result.ratings)
+    records = with_baseline(result.ratings.records(with_samples=False), result.ratings, config.baseline)
+    console.print(ratings_table(records, title=f"WizardArena: {result.plan.testset}", extra=extra))
+    click.echo(rank_note(records))
     bias = "n/a" if report.first_slot_wins is None else f"{report.first_slot_wins:.1%}"
     agree = "n/a" if report.consistency is None else f"{report.consistency:.1%}"
     stripped = f"; reasoning traces stripped: {result.judging.stripped}" if result.judging.stripped else ""

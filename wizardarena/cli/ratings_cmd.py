@@ -35,11 +35,15 @@ _CHOICE = click.Choice
 @click.option("--no-samples", is_flag=True, help="Leave the bootstrap samples out of --out.")
 @click.option("--pairwise", type=click.Path(dir_okay=False), default=None,
               help="Write observed vs predicted win rates of every pair that met.")
+@click.option("--baseline", default=None, metavar="MODEL",
+              help="Add each model's predicted win rate against MODEL, with its CI (Arena-Hard's headline).")
 def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, style_control, by_column, point,
-            confidence, out, no_samples, pairwise) -> None:
+            confidence, out, no_samples, pairwise, baseline) -> None:
     """Rate BATTLES (LMSYS format: model_a, model_b, winner; JSON Lines, JSON, CSV or Parquet)."""
-    from wizardarena.leaderboard import ratings_table
+    from wizardarena.leaderboard.terminal import rank_note, ratings_table
     from wizardarena.ratings import RatingConfig, compute_ratings, parse_anchor, ratings_by
+    from wizardarena.ratings.baseline import with_baseline
+    from wizardarena.ratings.checks import resolve_model
     from wizardarena.ratings.compute import group_values
     from wizardarena.ratings.matrix import pairwise_records
     from wizardarena.ratings.table import read_battles
@@ -51,6 +55,8 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
                           anchor=parse_anchor(anchor) if anchor else None, confidence=confidence,
                           point=point, k_factor=k_factor, style_control=style_control)
     table = read_battles(battles)
+    if baseline is not None:
+        resolve_model(baseline, list(table.models), "--baseline")  # an unknown name fails before any fit
     if by_column:
         results = ratings_by(table, by_column, config)
         groups = group_values(table, by_column)
@@ -59,9 +65,11 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
     console, records, pairs = Console(), [], []
     for group, result in results.items():
         label = {} if group is None else {by_column: group}
-        for warning in result.warnings:
-            click.echo(f"warning: {group + ': ' if group else ''}{warning}", err=True)
-        rows = result.records(with_samples=not no_samples)
+        echo_warnings(result, group)
+        shown = baseline if baseline in result.models else None
+        if baseline is not None and shown is None:
+            click.echo(f"warning: {group}: {baseline} has no battles here, so no win rate against it", err=True)
+        rows = with_baseline(result.records(with_samples=not no_samples), result, shown)
         title = f"Ratings ({method}, {bootstrap} bootstrap rounds by {unit}{', ' + group if group else ''})"
         console.print(ratings_table(rows, title=title))
         if result.style_coefficients:
@@ -71,12 +79,19 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
         if pairwise:
             subset = table if groups is None else table.subset(groups == group)
             pairs += [{**row, **label} for row in pairwise_records(subset, result.models, result.rating, ties)]
+    click.echo(rank_note(records))
     if out:
         write_records(out, records)
         click.echo(f"wrote {len(records)} ratings to {out}", err=True)
     if pairwise:
         write_records(pairwise, pairs)
         click.echo(f"wrote {len(pairs)} pair rows to {pairwise}", err=True)
+
+
+def echo_warnings(result, group: str | None = None) -> None:
+    """Print a rating result's warnings (e.g. a model that lost every battle) on stderr, one a line."""
+    for warning in result.warnings:
+        click.echo(f"warning: {group + ': ' if group else ''}{warning}", err=True)
 
 
 @click.command()

@@ -47,10 +47,11 @@ def separation_warnings(models: list[str], pair_i, pair_j, n: np.ndarray, s: np.
             " they are finite only through the ridge prior and should be read as bounds"]
 
 
-def resolve_model(name: str, models: list[str]) -> int:
-    """Index of ``name`` in ``models``, or an InputError with close matches."""
+def resolve_model(name: str, models: list[str], option: str | None = None) -> int:
+    """Index of ``name`` in ``models``, or an InputError with close matches (naming ``option``, the flag
+    that gave the name, when given)."""
     if name in models:
         return models.index(name)
     close = difflib.get_close_matches(name, models, n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise InputError(f"unknown model {name!r}{hint}")
+    raise InputError(f"{option + ': ' if option else ''}unknown model {name!r}{hint}")
