@@ -75,7 +75,8 @@ def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str
         raise InputError("--schedule adaptive reads its stopping rule off the bootstrap CI: give --bootstrap >= 1")
     pool = tuple(dict.fromkeys((*opponents, *candidates)))
     columns = {name: list(values) for name, values in reference.items()}
-    chooser = _Chooser(pool, prompt_ids, config.seed, _prior(reference, candidates, ratings))
+    chooser = _Chooser(pool, prompt_ids, config.seed, _prior(reference, candidates, ratings),
+                       prompt_scores(reference))
     active, left, chosen = list(candidates), {}, []
     judgments, rounds, result = 0, 0, None
     outcomes: dict[str, set[bool]] = {name: set() for name in candidates}  # won (True) / lost (False) seen
@@ -106,11 +107,13 @@ def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str
 class _Chooser:
     """Picks each round's games. Opponents: drawn by information at the current ratings (before the first
     fit: the references' own ratings, candidates at their median). Prompts: each candidate's games are
-    spread evenly over the prompts (the least used first, then a seeded order per pair), so prompt
-    effects average out instead of adding sampling noise."""
+    spread evenly over the prompts (the least used first), and each pair's prompts evenly over the
+    opponent's own results on them in the reference arena (:func:`spread_order`), so prompt effects
+    average out instead of adding sampling noise."""
 
-    def __init__(self, pool: tuple[str, ...], prompt_ids: Sequence[str], seed: int, prior: dict[str, float]):
-        self.pool, self.prompt_ids, self.seed, self.prior = pool, list(prompt_ids), seed, prior
+    def __init__(self, pool: tuple[str, ...], prompt_ids: Sequence[str], seed: int, prior: dict[str, float],
+                 scores: dict[str, dict[str, float]]):
+        self.pool, self.prompt_ids, self.seed, self.prior, self.scores = pool, list(prompt_ids), seed, prior, scores
         self.unplayed: dict[tuple[str, str], dict[str, int]] = {}  # pair -> prompt -> seeded tie-break
         self.usage: dict[str, Counter] = {}
 
@@ -137,7 +140,7 @@ class _Chooser:
         pair = tuple(sorted((candidate, rival)))
         if pair not in self.unplayed:
             rng = np.random.default_rng([self.seed, zlib.crc32(pair[0].encode()), zlib.crc32(pair[1].encode())])
-            self.unplayed[pair] = dict(zip(self.prompt_ids, rng.permutation(len(self.prompt_ids)).tolist()))
+            self.unplayed[pair] = spread_order(self.prompt_ids, self.scores.get(rival, {}), rng)
         return self.unplayed[pair]
 
     def _take(self, candidate: str, rival: str, count: int) -> list[str]:
@@ -147,6 +150,41 @@ class _Chooser:
             del left[prompt]
             usage[prompt] += 1
         return taken
+
+
+def prompt_scores(reference: Columns) -> dict[str, dict[str, float]]:
+    """Each model's mean result (win 1, tie 0.5) per prompt over its battles in ``reference``."""
+    totals: dict[str, dict[str, list[float]]] = {}
+    for a, b, winner, prompt in zip(reference.get("model_a", ()), reference.get("model_b", ()),
+                                    reference.get("winner", ()), reference.get("prompt_id", ())):
+        result_a = 0.5 if winner.startswith("tie") else float(winner == "model_a")
+        for name, result in ((a, result_a), (b, 1.0 - result_a)):
+            cell = totals.setdefault(name, {}).setdefault(prompt, [0.0, 0.0])
+            cell[0] += result
+            cell[1] += 1
+    return {name: {p: won / n for p, (won, n) in cells.items()} for name, cells in totals.items()}
+
+
+def spread_order(prompt_ids: Sequence[str], scores: dict[str, float], rng: np.random.Generator) -> dict[str, int]:
+    """Prompt -> position in a pair's playing order: prompts sorted by the opponent's ``scores`` (seeded
+    ties), then visited in bit-reversed rank order from a seeded start, so that every prefix of the order
+    is spread across the opponent's easy and hard prompts (a stratified sample, not a lucky draw).
+
+    >>> order = spread_order(list("abcdefgh"), {p: k for k, p in enumerate("abcdefgh")}, np.random.default_rng(0))
+    >>> sorted(order, key=order.get)  # scores rise from a to h: each half, quarter, ... gets its share
+    ['h', 'd', 'b', 'f', 'a', 'e', 'c', 'g']
+    """
+    count = len(prompt_ids)
+    ties = rng.permutation(count)
+    ranked = sorted(range(count), key=lambda k: (scores.get(prompt_ids[k], 0.5), ties[k]))
+    bits = max(1, (count - 1).bit_length())
+    shift = int(rng.integers(count)) if count else 0
+
+    def reversed_bits(rank: int) -> int:
+        return int(format((rank + shift) % count, f"0{bits}b")[::-1], 2)
+
+    visit = sorted(range(count), key=reversed_bits)
+    return {prompt_ids[ranked[rank]]: position for position, rank in enumerate(visit)}
 
 
 def _information(rating: dict[str, float], candidate: str, rival: str) -> float:
