@@ -20,13 +20,14 @@ STAGING = ".wizardarena-out-"
 
 def run_info(result: EvalResult, config: EvalConfig) -> dict:
     """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
-    test set, decoding, battle rules, bootstrap and seed."""
+    test set, decoding, battle rules, bootstrap, seed and whether style control rated the battles."""
     judge = config.judge
     models = {c.name: {"spec": c.spec, **({"fingerprint": c.model.fingerprint} if c.model.fingerprint else {})}
               for c in config.contestants}
     return {"judge": judge.id, "judge_provenance": judge.provenance(), "testset": result.plan.testset,
             "prompts": len(result.plan.prompts), "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "seed": result.ratings.config.seed, "bootstrap": result.ratings.config.bootstrap,
+            "style_control": result.ratings.config.style_control,
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
             "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models)}
 

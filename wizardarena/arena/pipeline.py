@@ -12,6 +12,7 @@ from wizardarena.arena.answering import generate_answers
 from wizardarena.arena.battles import battle_columns, battle_rows
 from wizardarena.arena.judging import JudgingStats, PlannedGame, labelled_verdicts, plan_games, run_judgments
 from wizardarena.arena.schedule import games, round_robin, versus
+from wizardarena.arena.styles import add_battle_styles, label_styles, stored_styles
 from wizardarena.arena.work import heartbeat
 from wizardarena.backends.base import Decoding
 from wizardarena.errors import InputError
@@ -154,6 +155,7 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
         judgments = labelled_verdicts(plan.planned, store.judgment_verdicts(config.judge.id))
         categories = {p["id"]: p.get("category") for p in plan.prompts}
         columns = battle_columns(judgments, config.judge.config.combine, config.judge.config.tie_margin, categories)
+        add_battle_styles(columns, label_styles(plan.planned, stored_styles(store, plan.answer_keys())))
         if not columns["winner"]:
             raise InputError(f"no valid judgments: every reply of {config.judge.spec} was unparseable (see them "
                              f"with: wizardarena export STORE --what judgments --out FILE)")

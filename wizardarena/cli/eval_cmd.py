@@ -23,6 +23,8 @@ from wizardarena.errors import InputError
 @click.option("--seed", default=0, show_default=True, help="Seed of decoding and of the bootstrap.")
 @click.option("--unit", type=click.Choice(["prompt", "battle"]), default="prompt", show_default=True)
 @click.option("--anchor", default=None, help="Pin a model's Elo, e.g. gpt-4-0314=1200.")
+@click.option("--style-control", is_flag=True,
+              help="Rate with length/markdown style covariates fitted jointly (styles of the answers shown).")
 @click.option("--max-concurrency", type=click.IntRange(1, 4096), default=8, show_default=True,
               help="Parallel requests to openai: servers.")
 @click.option("--request-timeout", type=click.FloatRange(0, 3600, min_open=True), default=60.0, show_default=True,
@@ -52,7 +54,7 @@ from wizardarena.errors import InputError
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
-                 agreement_with, dry_run) -> None:
+                 agreement_with, dry_run, style_control) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.contestants import contestants
     from wizardarena.arena.outputs import write_outputs
@@ -80,7 +82,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         max_judge_attempts=judge_attempts,
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,
-                             anchor=parse_anchor(anchor) if anchor else None))
+                             anchor=parse_anchor(anchor) if anchor else None, style_control=style_control))
     if config.ratings.anchor and config.ratings.anchor[0] not in [c.name for c in config.contestants]:
         import difflib
 
