@@ -73,6 +73,9 @@ def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str
     ``prompt_ids``; ``judge_games`` judges a batch of games and returns their battles."""
     if ratings.bootstrap < 1:
         raise InputError("--schedule adaptive reads its stopping rule off the bootstrap CI: give --bootstrap >= 1")
+    # The rounds read plain Bradley-Terry: style control (the final table's, if asked) needs every answer's
+    # style and costs a battle-by-battle fit; it moves ratings, not how many games pin them down.
+    ratings = replace(ratings, style_control=False)
     pool = tuple(dict.fromkeys((*opponents, *candidates)))
     columns = {name: list(values) for name, values in reference.items()}
     chooser = _Chooser(pool, prompt_ids, config.seed, _prior(reference, candidates, ratings),

@@ -1,9 +1,11 @@
-"""The answer stage: contestants answer the test set turn by turn; every reply is stored as it lands."""
+"""The answer stage: contestants answer the test set turn by turn; every reply is stored as it lands, and a
+complete answer with its style counts in ``meta["style"]`` (:func:`~wizardarena.arena.styles.turns_style`)."""
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from wizardarena.arena.styles import turns_style
 from wizardarena.arena.work import claimed_batches
 from wizardarena.backends.base import ChatModel, ChatRequest, Decoding
 from wizardarena.records import Answer, Prompt
@@ -62,8 +64,10 @@ def _answer_chunk(store: Store, contestant: Contestant, model: ChatModel, run_de
         finished: dict[bool, list] = {True: [], False: []}
         for (key, prompt), text in zip(batch, outputs):
             replies[key].append(text)
-            answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=list(replies[key]), meta=meta)
-            finished[len(replies[key]) == len(prompt["turns"])].append((key, answer))
+            complete = len(replies[key]) == len(prompt["turns"])
+            answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=list(replies[key]),
+                            meta={**meta, "style": turns_style(replies[key])} if complete else meta)
+            finished[complete].append((key, answer))
         for complete, ready in finished.items():
             if ready:
                 store.put_answers(ready, complete=complete)

@@ -14,6 +14,7 @@ from wizardarena.records import Battle, Judgment, Verdict, as_verdicts
 from wizardarena.tables import Columns
 
 BATTLE_COLUMNS = ("model_a", "model_b", "winner", "prompt_id", "judge", "category")
+STYLE_COLUMNS = ("style_a", "style_b")  # added by wizardarena.arena.styles.add_battle_styles
 
 
 def battle_columns(judgments: Iterable[Verdict | Judgment], combine: str = "separate", tie_margin: float = 0.0,
@@ -52,8 +53,9 @@ def _combined(scores: list[tuple[float, float]], combine: str, tie_margin: float
 
 
 def battle_rows(columns: Columns) -> list[Battle]:
-    """Battle records from :func:`battle_columns` (a missing category is left out, not null)."""
-    names = [name for name in BATTLE_COLUMNS if name in columns]
+    """Battle records from :func:`battle_columns` (a missing category is left out, not null), with
+    ``style_a``/``style_b`` when the columns have them (:func:`~wizardarena.arena.styles.add_battle_styles`)."""
+    names = [name for name in (*BATTLE_COLUMNS, *STYLE_COLUMNS) if name in columns]
     rows = [dict(zip(names, values)) for values in zip(*(columns[name] for name in names))]
     for row in rows:
         if row.get("category", "") is None:

@@ -21,7 +21,8 @@ STAGING = ".wizardarena-out-"
 
 def run_info(result: EvalResult, config: EvalConfig) -> dict:
     """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
-    test set, decoding, battle rules, bootstrap (rounds, unit) and seed, and the ``--baseline``."""
+    test set, decoding, battle rules, bootstrap (rounds, unit) and seed, the ``--baseline`` and whether style control
+    rated the battles."""
     judge = config.judge
     models = {c.name: {"spec": c.spec, **({"fingerprint": c.model.fingerprint} if c.model.fingerprint else {})}
               for c in config.contestants}
@@ -29,6 +30,7 @@ def run_info(result: EvalResult, config: EvalConfig) -> dict:
             "prompts": len(result.plan.prompts), "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "seed": result.ratings.config.seed, "bootstrap": result.ratings.config.bootstrap,
             "unit": result.ratings.config.unit, "baseline": config.baseline,
+            "style_control": result.ratings.config.style_control,
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
             "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models),
             "schedule": config.schedule, **_placement_info(result)}

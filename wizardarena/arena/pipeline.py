@@ -14,6 +14,7 @@ from wizardarena.arena.config import EvalConfig
 from wizardarena.arena.judging import JudgingStats, labelled_verdicts, run_judgments
 from wizardarena.arena.placement import PlacementReport, run_placement
 from wizardarena.arena.planning import EvalPlan, make_plan
+from wizardarena.arena.styles import add_battle_styles, label_styles, stored_styles
 from wizardarena.arena.work import heartbeat
 from wizardarena.errors import InputError
 from wizardarena.judge.report import JudgeReport, judge_report
@@ -78,6 +79,7 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
         judgments = labelled_verdicts(plan.planned, store.judgment_verdicts(config.judge.id))
         categories = {p["id"]: p.get("category") for p in plan.prompts}
         columns = battle_columns(judgments, config.judge.config.combine, config.judge.config.tie_margin, categories)
+        add_battle_styles(columns, label_styles(plan.planned, stored_styles(store, plan.answer_keys())))
         if not columns["winner"]:
             raise InputError(f"no valid judgments: every reply of {config.judge.spec} was unparseable (see them "
                              f"with: wizardarena export STORE --what judgments --out FILE)")

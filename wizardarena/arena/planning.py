@@ -124,7 +124,7 @@ def _simulated_calls(config: EvalConfig, reference: Columns, plan: EvalPlan) -> 
 
     if not reference.get("winner"):
         return None
-    fitted = compute_ratings(battles_from_columns(reference), replace(config.ratings, bootstrap=0))
+    fitted = compute_ratings(battles_from_columns(reference), replace(config.ratings, bootstrap=0, style_control=False))
     median = fitted.models[int(np.argsort(fitted.rating)[len(fitted.models) // 2])]
     verdicts = {}
     for a, b, winner, prompt in zip(reference["model_a"], reference["model_b"], reference["winner"],

@@ -26,6 +26,8 @@ from wizardarena.errors import InputError
 @click.option("--anchor", default=None, help="Pin a model's Elo, e.g. gpt-4-0314=1200.")
 @click.option("--baseline", default=None, metavar="MODEL",
               help="Report each model's predicted win rate against MODEL, with its CI (Arena-Hard's headline).")
+@click.option("--style-control", is_flag=True,
+              help="Rate with length/markdown style covariates fitted jointly (styles of the answers shown).")
 @click.option("--max-concurrency", type=click.IntRange(1, 4096), default=8, show_default=True,
               help="Parallel requests to openai: servers.")
 @click.option("--request-timeout", type=click.FloatRange(0, 3600, min_open=True), default=60.0, show_default=True,
@@ -64,7 +66,8 @@ from wizardarena.errors import InputError
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
-                 agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline) -> None:
+                 agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
+                 style_control) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -95,7 +98,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,
-                             anchor=parse_anchor(anchor) if anchor else None))
+                             anchor=parse_anchor(anchor) if anchor else None, style_control=style_control))
     if config.ratings.anchor and config.ratings.anchor[0] not in [c.name for c in config.contestants]:
         import difflib
 

@@ -46,6 +46,7 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
     from wizardarena.ratings.checks import resolve_model
     from wizardarena.ratings.compute import group_values
     from wizardarena.ratings.matrix import pairwise_records
+    from wizardarena.ratings.style import describe_coefficients
     from wizardarena.ratings.table import read_battles
     from wizardarena.tables import detect_format, write_records
 
@@ -73,8 +74,7 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
         title = f"Ratings ({method}, {bootstrap} bootstrap rounds by {unit}{', ' + group if group else ''})"
         console.print(ratings_table(rows, title=title))
         if result.style_coefficients:
-            shown = ", ".join(f"{k} {v:+.3f}" for k, v in result.style_coefficients.items())
-            console.print(f"style coefficients (BT units per std of the feature): {shown}")
+            console.print(describe_coefficients(result.style_coefficients))
         records += [{**row, **label} for row in rows]
         if pairwise:
             subset = table if groups is None else table.subset(groups == group)

@@ -26,16 +26,29 @@ STYLE_FEATURES = ("length", "headers", "lists", "bold")
 _HEADER = re.compile(r"^#{1,6}\s", re.MULTILINE)
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s", re.MULTILINE)
 _BOLD = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
+_CODE = re.compile(r"```[^`]*```")  # LMSYS's pattern: a "# comment" in a code block is no header
 
 
 def markdown_style(text: str) -> dict[str, int]:
-    """Style counts of one answer: whitespace tokens, markdown headers, list items, bold spans.
+    """Style counts of one answer: whitespace tokens, markdown headers, list items, bold spans. As LMSYS
+    does, the markdown is counted outside fenced code blocks, the tokens over the whole text.
 
-    >>> markdown_style("# Title\\n- **a**\\n- b")
-    {'length': 5, 'headers': 1, 'lists': 2, 'bold': 1}
+    >>> markdown_style("# Title\\n- **a**\\n- b\\n```\\n# code\\n```")
+    {'length': 10, 'headers': 1, 'lists': 2, 'bold': 1}
     """
-    return {"length": len(text.split()), "headers": len(_HEADER.findall(text)),
-            "lists": len(_LIST.findall(text)), "bold": len(_BOLD.findall(text))}
+    prose = _CODE.sub("", text) if "```" in text else text
+    return {"length": len(text.split()), "headers": len(_HEADER.findall(prose)),
+            "lists": len(_LIST.findall(prose)), "bold": len(_BOLD.findall(prose))}
+
+
+def describe_coefficients(coefficients: dict[str, float]) -> str:
+    """The fitted style coefficients as one line, as ``ratings`` and ``eval`` print them.
+
+    >>> describe_coefficients({"length": 0.25, "bold": -0.0312})
+    'style coefficients (BT units per std of the feature): length +0.250, bold -0.031'
+    """
+    shown = ", ".join(f"{name} {value:+.3f}" for name, value in coefficients.items())
+    return f"style coefficients (BT units per std of the feature): {shown}"
 
 
 def style_counts(table: BattleTable) -> tuple[np.ndarray, np.ndarray]:

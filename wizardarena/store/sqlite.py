@@ -68,6 +68,12 @@ class ArenaStore(StoreConnections):
         rows = self._select("SELECT key, record FROM answers WHERE complete = 1 AND key IN ({})", keys)
         return {key: json.loads(record) for key, record in rows}
 
+    def answer_styles(self, keys: Iterable[str]) -> dict[str, dict | None]:
+        """Key -> ``meta["style"]`` of each complete answer stored under any of ``keys`` (None where an
+        answer has none: stored before styles were recorded), read without decoding the answers' texts."""
+        query = "SELECT key, json_extract(record, '$.meta.style') FROM answers WHERE complete = 1 AND key IN ({})"
+        return {key: None if style is None else json.loads(style) for key, style in self._select(query, keys)}
+
     def partial_answers(self, keys: Iterable[str]) -> dict[str, Answer]:
         """The incomplete answers (multi-turn answers cut short) stored under any of ``keys``."""
         rows = self._select("SELECT key, record FROM answers WHERE complete = 0 AND key IN ({})", keys)
