@@ -28,7 +28,7 @@ from wizardarena.tables import Columns
 Game = tuple[str, str, str]  # (candidate, opponent, prompt id); judged in both orders
 JudgeGames = Callable[[list[Game]], Columns]  # the battles of those games (both orders, valid ones)
 EXPLORE = 0.02  # information floor: far opponents keep a small chance, so a misplaced start can recover
-SLACK = 1.15  # an out-of-reach --target-ci becomes "within 15% of the CI the full design would reach"
+SLACK = 1.15  # an out-of-reach --target-ci becomes "within 15% of the CI the full design would give"
 
 
 @dataclass(frozen=True)
@@ -212,20 +212,9 @@ def _stop_reason(result: RatingResult, candidates: list[str], active: list[str],
                  judgments: int, config: AdaptiveConfig, evidence: Evidence) -> str:
     """Why to stop now ("" to go on); drops candidates that can no longer be the best from ``active``."""
     index = [result.models.index(c) for c in candidates]
-    lower, upper = result.interval()
-    half = {c: (upper[k] - lower[k]) / 2 for c, k in zip(candidates, index)}
-    reachable = _references_half_width(result, lower, upper, set(candidates))
-    target = max(config.target_ci, SLACK * reachable)
-    placed = {c for c in active if half[c] <= target and evidence.identified(c)}
+    placed = {c: _placed(result, c, set(candidates), config, evidence) for c in active}
     if len(candidates) == 1:
-        only = candidates[0]
-        if only not in placed:
-            return ""
-        if target == config.target_ci:
-            return f"the CI half-width reached {half[only]:.1f} <= {config.target_ci:g} Elo"
-        return (f"the CI half-width reached {half[only]:.1f}, within {SLACK - 1:.0%} of the references' own "
-                f"{reachable:.1f} (what the full design gives; --target-ci {config.target_ci:g} is out of reach "
-                f"on these prompts)")
+        return placed[candidates[0]]
     samples = result.samples[:, index]
     leader = int(np.argmax(np.bincount(samples.argmax(axis=1), minlength=len(index))))
     p_best = float(np.mean(samples.argmax(axis=1) == leader))
@@ -237,10 +226,39 @@ def _stop_reason(result: RatingResult, candidates: list[str], active: list[str],
                 and np.mean(samples[:, k] > samples[:, leader]) < 1 - config.p_best:
             active.remove(name)
             left[name] = judgments
-    if set(active) <= placed:
-        return (f"every candidate still in the race is placed (CI half-width <= {config.target_ci:g} Elo, or "
-                f"within {SLACK - 1:.0%} of what the full design would reach); the best "
-                f"is not decided (P(best) = {p_best:.2f} for {candidates[leader]})")
+    if all(placed[c] for c in active):
+        return (f"every candidate still in the race is placed; the best is not decided (P(best) = {p_best:.2f} "
+                f"for {candidates[leader]}): {'; '.join(f'{c}: {placed[c]}' for c in active)}")
+    return ""
+
+
+def _placed(result: RatingResult, name: str, candidates: set[str], config: AdaptiveConfig,
+            evidence: Evidence) -> str:
+    """Why ``name`` is placed well enough ("" while it is not): its CI half-width is at most
+    ``target_ci``, or within :data:`SLACK` of what the full design gives a model rated like it (the
+    mean half-width of the two references nearest in rating: each played every prompt against all
+    others), or its CI lies above or below every reference's."""
+    lower, upper = result.interval()
+    k = result.models.index(name)
+    half = (upper[k] - lower[k]) / 2
+    refs = [j for j, model in enumerate(result.models) if model not in candidates]
+    if not refs or evidence.games[name] < evidence.round_size:
+        return ""
+    if evidence.games[name] >= 2 * evidence.round_size:
+        if lower[k] > max(upper[j] for j in refs):
+            return f"its CI lies above every reference's (lower bound {lower[k]:.1f})"
+        if upper[k] < min(lower[j] for j in refs):
+            return f"its CI lies below every reference's (upper bound {upper[k]:.1f})"
+    if not evidence.identified(name):
+        return ""
+    if half <= config.target_ci:
+        return f"the CI half-width reached {half:.1f} <= {config.target_ci:g} Elo"
+    nearest = sorted(refs, key=lambda j: abs(result.rating[j] - result.rating[k]))[:2]
+    reachable = float(np.mean([(upper[j] - lower[j]) / 2 for j in nearest]))
+    if half <= SLACK * reachable:
+        return (f"the CI half-width reached {half:.1f}, within {SLACK - 1:.0%} of the {reachable:.1f} of the "
+                f"references rated nearest (what the full design gives; --target-ci {config.target_ci:g} is out "
+                f"of reach on these prompts)")
     return ""
 
 
@@ -256,13 +274,6 @@ class Evidence:
         """Enough to read a CI: a first round's games, and both a win and a loss (before that a rating
         is not identified and a narrow bootstrap CI means nothing)."""
         return len(self.outcomes[name]) == 2 and self.games[name] >= self.round_size
-
-
-def _references_half_width(result: RatingResult, lower, upper, candidates: set[str]) -> float:
-    """The median CI half-width of the references: each played every other on every prompt, so this is
-    what the full design gives a candidate on these prompts (0 when there are no references)."""
-    widths = [(upper[k] - lower[k]) / 2 for k, name in enumerate(result.models) if name not in candidates]
-    return float(np.median(widths)) if widths else 0.0
 
 
 def _extend(columns: Columns, new: Columns) -> None:
