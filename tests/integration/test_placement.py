@@ -135,8 +135,8 @@ def test_a_sampled_reference_arena_costs_its_share_and_keeps_its_games_when_refe
 def test_the_schedule_doctests_hold():
     import doctest
 
-    from wizardarena.arena import adaptive, schedule
+    from wizardarena.arena import choosing, schedule
     from wizardarena.ratings import simulation
 
-    for module in (adaptive, schedule, simulation):
+    for module in (choosing, schedule, simulation):
         assert doctest.testmod(module).failed == 0
