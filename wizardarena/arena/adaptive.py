@@ -96,7 +96,7 @@ def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str
         _note_outcomes(outcomes, new)
         result = compute_ratings(battles_from_columns(columns, "battles"), ratings)
         evidence = Evidence(outcomes, Counter(c for c, _, _ in chosen) + Counter(o for _, o, _ in chosen),
-                            len(pool) - 1)
+                            len(pool) - 1, min(3 * len(prompt_ids), (len(pool) - 1) * len(prompt_ids) // 4))
         stop = _stop_reason(result, list(candidates), active, left, judgments, config, evidence)
         if stop:
             break
@@ -142,30 +142,32 @@ def _stop_reason(result: RatingResult, candidates: list[str], active: list[str],
 def _placed(result: RatingResult, name: str, candidates: set[str], config: AdaptiveConfig,
             evidence: Evidence) -> str:
     """Why ``name`` is placed well enough ("" while it is not): its CI half-width is at most
-    ``target_ci``, or within :data:`SLACK` of what the full design gives a model rated like it (the
-    mean half-width of the two references nearest in rating: each played every prompt against all
-    others), or its CI lies above or below every reference's."""
+    ``target_ci``; or, once it has played ``settle_games``, within :data:`SLACK` of what the full design
+    gives a model rated like it (the references' CIs: each played every prompt against all others; the
+    larger of their median and the mean of the two rated nearest), or its CI lies above or below every
+    reference's and is at most half as wide again."""
     lower, upper = result.interval()
     k = result.models.index(name)
     half = (upper[k] - lower[k]) / 2
     refs = [j for j, model in enumerate(result.models) if model not in candidates]
-    if not refs or evidence.games[name] < evidence.round_size:
+    if not refs or not evidence.identified(name) and evidence.games[name] < 2 * evidence.round_size:
         return ""
-    if evidence.games[name] >= 2 * evidence.round_size:
-        if lower[k] > max(upper[j] for j in refs):
-            return f"its CI lies above every reference's (lower bound {lower[k]:.1f})"
-        if upper[k] < min(lower[j] for j in refs):
-            return f"its CI lies below every reference's (upper bound {upper[k]:.1f})"
-    if not evidence.identified(name):
-        return ""
-    if half <= config.target_ci:
+    if evidence.identified(name) and half <= config.target_ci:
         return f"the CI half-width reached {half:.1f} <= {config.target_ci:g} Elo"
+    if evidence.games[name] < evidence.settle_games:
+        return ""
+    widths = {j: (upper[j] - lower[j]) / 2 for j in refs}
     nearest = sorted(refs, key=lambda j: abs(result.rating[j] - result.rating[k]))[:2]
-    reachable = float(np.mean([(upper[j] - lower[j]) / 2 for j in nearest]))
-    if half <= SLACK * reachable:
-        return (f"the CI half-width reached {half:.1f}, within {SLACK - 1:.0%} of the {reachable:.1f} of the "
-                f"references rated nearest (what the full design gives; --target-ci {config.target_ci:g} is out "
-                f"of reach on these prompts)")
+    reachable = max(float(np.median(list(widths.values()))), float(np.mean([widths[j] for j in nearest])))
+    if half <= 1.5 * SLACK * reachable:
+        if lower[k] > max(upper[j] for j in refs):
+            return f"its CI lies above every reference's (lower bound {lower[k]:.1f}, half-width {half:.1f})"
+        if upper[k] < min(lower[j] for j in refs):
+            return f"its CI lies below every reference's (upper bound {upper[k]:.1f}, half-width {half:.1f})"
+    if evidence.identified(name) and half <= SLACK * reachable:
+        return (f"the CI half-width reached {half:.1f}, within {SLACK - 1:.0%} of the {reachable:.1f} the "
+                f"references have (what the full design gives; --target-ci {config.target_ci:g} is out of reach "
+                f"on these prompts)")
     return ""
 
 
@@ -176,6 +178,7 @@ class Evidence:
     outcomes: dict[str, set[bool]]
     games: Counter
     round_size: int
+    settle_games: int  # before the CI may be judged "as good as the full design's": every prompt ~3 times
 
     def identified(self, name: str) -> bool:
         """Enough to read a CI: a first round's games, and both a win and a loss (before that a rating
