@@ -7,7 +7,7 @@ Each model of the shipped pack is held out in turn and placed against the other 
   README's main job; run in-process into the default store, so the first time takes minutes, later ones
   seconds);
 - ``simulated``: verdicts drawn from the Chatbot Arena 2024-03-29 Elo of the same models (Bradley-Terry,
-  10% ties, seeded), so the truth is known.
+  10% ties, ``--seeds`` seeded arenas), so the truth is known.
 
 Designs: (a) ``full``: the held-out model against every reference on every prompt, both orders;
 (b) ``baseline``: against gpt-4-0314 alone on every prompt (Arena-Hard's design); (c) ``adaptive``: the
@@ -15,7 +15,7 @@ schedule of ``eval --schedule adaptive`` with ``--target-ci``; (c') ``adaptive@b
 at baseline-only's calls. Every fit includes the references' games among themselves, as eval's does.
 Errors are against the full design's result: |dElo| of the held-out model and its rank error.
 
-    python benchmarks/bench_placement.py [--target-ci 40] [--bootstrap 100] [--models N]
+    python benchmarks/bench_placement.py [--target-ci 15] [--bootstrap 100] [--models N] [--seeds 3]
 """
 
 from __future__ import annotations
@@ -89,11 +89,16 @@ def among(battles: dict[str, list], keep) -> dict[str, list]:
     return {c: [battles[c][k] for k in rows] for c in COLUMNS}
 
 
-def placed(result, name: str) -> tuple[float, int, float]:
-    """(Elo, rank = 1 + models rated higher, CI half-width) of ``name`` in a fit."""
+def placed(result, name: str) -> tuple[float, int, float, int]:
+    """(Elo, position = 1 + models rated higher, CI half-width, shown rank = the table's rank rule) of
+    ``name`` in a fit."""
+    from wizardarena.leaderboard.ranking import lmsys_ranks
+
     k = result.models.index(name)
     lower, upper = result.interval()
-    return float(result.rating[k]), int(1 + np.sum(result.rating > result.rating[k])), float(upper[k] - lower[k]) / 2
+    shown = lmsys_ranks([{"lower": lo, "upper": up} for lo, up in zip(lower, upper)])[k]
+    return (float(result.rating[k]), int(1 + np.sum(result.rating > result.rating[k])),
+            float(upper[k] - lower[k]) / 2, int(shown))
 
 
 def hold_out(battles, name, prompts, ratings: RatingConfig, target_ci: float, seed: int) -> dict[str, tuple]:
@@ -114,25 +119,31 @@ def hold_out(battles, name, prompts, ratings: RatingConfig, target_ci: float, se
     return rows
 
 
-def report(label: str, results: dict[str, dict[str, tuple]]) -> None:
-    """One table: per design, calls, |dElo| and rank error against the full design, CI half-width."""
-    print(f"\n{label}: {len(results)} held-out models")
-    print(f"{'design':<18} {'calls mean':>10} {'vs full':>8} {'|dElo| med':>10} {'|dElo| max':>10} "
-          f"{'rank err mean':>13} {'rank ±1':>8} {'|dElo|<=15':>10} {'CI ±':>6}")
+def report(label: str, results: dict) -> None:
+    """One table: per design, mean calls, |dElo| against the full design (median, 90th percentile, max,
+    share <= 15), the share of held-out models within one place of the full design's position (order by
+    Elo) and of its shown rank (the tables' rule: 1 + models whose CI lies above), mean CI half-width."""
+    print(f"\n{label}: {len(results)} held-out placements")
+    print(f"{'design':<18} {'calls mean':>10} {'vs full':>8} {'|dElo| mean':>11} {'med':>5} {'p90':>6} {'max':>6} "
+          f"{'<=15':>5} {'position ±1':>11} {'shown rank ±1':>13} {'CI ±':>6}")
     full_calls = statistics.mean(r["full"][0] for r in results.values())
     for design in ("full", "baseline", "adaptive", "adaptive@baseline"):
         rows = [(r[design], r["full"]) for r in results.values()]
         delta = [abs(d[1] - f[1]) for d, f in rows]
-        rank = [abs(d[2] - f[2]) for d, f in rows]
+        position = [abs(d[2] - f[2]) for d, f in rows]
+        shown = [abs(d[4] - f[4]) for d, f in rows]
         calls = statistics.mean(d[0] for d, _ in rows)
-        print(f"{design:<18} {calls:10,.0f} {calls / full_calls:8.0%} {statistics.median(delta):10.1f} "
-              f"{max(delta):10.1f} {statistics.mean(rank):13.2f} {np.mean([r <= 1 for r in rank]):8.0%} "
-              f"{np.mean([d <= 15 for d in delta]):10.0%} {statistics.mean(d[3] for d, _ in rows):6.1f}")
+        print(f"{design:<18} {calls:10,.0f} {calls / full_calls:8.0%} {statistics.mean(delta):11.1f} "
+              f"{statistics.median(delta):5.1f} "
+              f"{np.percentile(delta, 90):6.1f} {max(delta):6.1f} {np.mean([d <= 15 for d in delta]):5.0%} "
+              f"{np.mean([r <= 1 for r in position]):11.0%} {np.mean([r <= 1 for r in shown]):13.0%} "
+              f"{statistics.mean(d[3] for d, _ in rows):6.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target-ci", type=float, default=40.0, help="adaptive: CI half-width to stop at (Elo)")
+    parser.add_argument("--target-ci", type=float, default=15.0, help="adaptive: eval's --target-ci (Elo)")
+    parser.add_argument("--seeds", type=int, default=3, help="simulated arenas, each held out model by model")
     parser.add_argument("--bootstrap", type=int, default=100)
     parser.add_argument("--models", type=int, default=0, help="hold out only the first N models (0: all)")
     parser.add_argument("--seed", type=int, default=0)
@@ -145,11 +156,15 @@ def main() -> None:
     print(f"WizardArena placement benchmark: {len(models)} models, {len(prompts)} prompts, {args.bootstrap} "
           f"prompt-bootstrap rounds, adaptive --target-ci {args.target_ci:g}, baseline {BASELINE} "
           f"(recorded run ready in {time.perf_counter() - start:.0f} s)")
-    for label, battles in (("recorded similarity-judge verdicts", recorded),
-                           ("simulated from Chatbot Arena 2024-03-29 Elo", simulated_battles(models, prompts))):
-        names = [m for m in sorted(set(battles["model_a"])) if m != BASELINE][: args.models or None]
-        results = {name: hold_out(battles, name, prompts, ratings, args.target_ci, args.seed) for name in names}
-        report(label, results)
+    names = [m for m in models if m != BASELINE][: args.models or None]
+    results = {name: hold_out(recorded, name, prompts, ratings, args.target_ci, args.seed) for name in names}
+    report("recorded similarity-judge verdicts", results)
+    results = {}
+    for seed in range(args.seeds):
+        simulated = simulated_battles(models, prompts, seed)
+        results.update({(seed, name): hold_out(simulated, name, prompts, ratings, args.target_ci, args.seed + seed)
+                        for name in names})
+    report(f"simulated from Chatbot Arena 2024-03-29 Elo, {args.seeds} seeds", results)
     print(f"\ntarget: adaptive within rank ±1 and |dElo| <= 15 of the full design with <= 1/3 of its calls, and "
           f"adaptive@baseline closer than baseline at equal calls; took {time.perf_counter() - start:.0f} s")
 
