@@ -140,3 +140,36 @@ def test_the_schedule_doctests_hold():
 
     for module in (choosing, schedule, simulation):
         assert doctest.testmod(module).failed == 0
+
+
+class CrashingJudge(StrengthJudge):
+    """The same verdicts, but the process "dies" at the given judge call."""
+
+    def __init__(self, crash_at: int):
+        self.left = crash_at
+
+    def generate(self, requests, decoding):
+        self.left -= 1
+        if self.left < 0:
+            raise KeyboardInterrupt
+        return super().generate(requests, decoding)
+
+
+@pytest.mark.parametrize("crash_at", [3, 34, 40])  # in the references' games, in the first and a later round
+def test_an_interrupted_adaptive_run_resumes_to_the_same_placement(tmp_path, crash_at):
+    adaptive = AdaptiveConfig(target_ci=60, seed=1)
+    with ArenaStore(tmp_path / "clean.sqlite") as store:
+        clean = _run(store, _config("mine", "other", schedule="adaptive", adaptive=adaptive))
+    crashing = JudgeRef(ModelRef("test", "strength-judge", instance=CrashingJudge(crash_at)), JudgeConfig(mode="text"))
+    assert crashing.id == JUDGE.id
+    config = EvalConfig(candidates=(Contestant("mine", "fake:mine"), Contestant("other", "fake:other")),
+                        opponents=REFERENCES, judge=crashing, testset="t", chunk=16, schedule="adaptive",
+                        adaptive=adaptive, ratings=RatingConfig(bootstrap=50, unit="prompt"))
+    with ArenaStore(tmp_path / "crashed.sqlite") as store:
+        with pytest.raises(KeyboardInterrupt):
+            _run(store, config)
+        judged = store.judgment_count()
+        assert judged < 6 * 2 * len(PROMPTS) if crash_at == 3 else judged > 6 * 2 * len(PROMPTS)
+        resumed = _run(store, _config("mine", "other", schedule="adaptive", adaptive=adaptive))
+    assert resumed.placement == clean.placement
+    assert resumed.ratings.records() == clean.ratings.records()
