@@ -17,6 +17,14 @@ def testset_names() -> list[str]:
     return sorted(path.stem for path in _shipped_folder().glob("*.jsonl"))
 
 
+def shipped_testsets() -> dict[str, dict]:
+    """Each shipped test set's ``pack`` (the reference pack that answers every prompt of it, or None when
+    it needs generating models) and a one-line ``note``, from the test sets' ``index.json``."""
+    import json
+
+    return json.loads((_shipped_folder() / "index.json").read_text(encoding="utf-8"))
+
+
 def _shipped_folder() -> Path:
     return Path(str(resources.files("wizardarena.data.testsets")))
 

@@ -1,0 +1,33 @@
+"""Every shipped test set says which reference pack answers it, and that pack answers every prompt."""
+
+import pytest
+
+from wizardarena.packs import load_pack
+from wizardarena.testsets import load_testset, shipped_testsets, testset_names
+
+
+def test_every_shipped_set_is_listed_with_its_pack_or_a_note():
+    index = shipped_testsets()
+    assert set(index) == set(testset_names())
+    assert all(entry["note"] for entry in index.values())
+    for name, entry in index.items():
+        if entry["pack"] is None:
+            assert "generating models" in entry["note"], name
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in shipped_testsets().items() if e["pack"]))
+def test_the_pack_answers_every_prompt_of_its_sets(name):
+    pack = load_pack(shipped_testsets()[name]["pack"])
+    _, prompts = load_testset(name)
+    missing = {model: sum(p["id"] not in pack.answers[model] for p in prompts) for model in pack.models}
+    assert not any(missing.values()), {m: n for m, n in missing.items() if n}
+    assert all(len(p["turns"]) == 1 for p in prompts)  # the pack's answers are single-turn
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in shipped_testsets().items() if e["pack"] is None))
+def test_sets_marked_for_generating_models_really_need_them(name):
+    pack = load_pack("arena-hard-v0.1")
+    _, prompts = load_testset(name)
+    answered = sum(p["id"] in pack.answers[pack.models[0]] for p in prompts)
+    assert answered < len(prompts)
+    assert f"answers {answered} of its {len(prompts)}" in shipped_testsets()[name]["note"]
