@@ -201,3 +201,15 @@ def test_paper_table_reader_names_a_missing_column(tmp_path):
     assert ranking.models == ("a",) and (ranking.lower[0], ranking.upper[0]) == (8, 11)
     with pytest.raises(InputError, match="t.csv: missing column 'hard'"):
         read_paper_column(path, "hard")
+
+
+def test_length_yardstick_ranks_models_by_their_mean_answer_length():
+    from wizardarena.agreement.yardsticks import length_ranking
+
+    battles = {"model_a": ["a", "b", "a"], "model_b": ["b", "c", "c"], "winner": ["tie"] * 3,
+               "style_a": [{"length": 10}, {"length": 30}, {"length": 20}],
+               "style_b": [{"length": 30}, {"length": 5}, {"length": 5}]}
+    ranking = length_ranking(battles)
+    assert ranking.models == ("a", "b", "c")
+    assert list(ranking.score) == [15.0, 30.0, 5.0]
+    assert length_ranking({"model_a": [], "model_b": [], "winner": []}) is None

@@ -51,8 +51,8 @@ from wizardarena.errors import InputError
 @click.option("--tie-margin", type=click.FloatRange(0, 9), default=0.0, show_default=True)
 @click.option("--multi-turn", type=click.Choice(["full", "last"]), default="full", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Use only the first N prompts.")
-@click.option("--agreement", "agreement_with", default=None, metavar="REFERENCE",
-              help="Compare the ranking with a reference ranking (e.g. lmsys-2024-03-29).")
+@click.option("--agreement", "agreement_with", multiple=True, metavar="REFERENCE",
+              help="Compare the ranking with a human ranking (e.g. lmsys-2024-03-29); repeat for several.")
 @click.option("--schedule", type=click.Choice(["full", "adaptive"]), default="full", show_default=True,
               help="With --opponents: every candidate game (full), or only the informative ones (adaptive).")
 @click.option("--target-ci", type=click.FloatRange(0, 1000, min_open=True), default=15.0, show_default=True,
@@ -110,7 +110,8 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     if agreement_with:
         from wizardarena.agreement import load_ranking
 
-        load_ranking(agreement_with)
+        for reference in agreement_with:
+            load_ranking(reference)
     options = {"max_concurrency": max_concurrency, "timeout": request_timeout, "retry_budget": retry_budget}
     preflight([c.model for c in config.contestants], judge, ping=not dry_run, **options)
     store_path = Path(store).expanduser() if store else default_store()
@@ -135,5 +136,5 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         written = write_outputs(result, config, arena, Path(out))
     print_report(result, config)
     if agreement_with:
-        report_agreement(result, agreement_with, Path(out))
+        report_agreement(result, list(agreement_with), Path(out))
     click.echo(f"wrote {', '.join(p.name for p in written)} to {out}; store {store_path}", err=True)

@@ -75,25 +75,41 @@ def print_report(result, config) -> None:
         console.print(selection.summary())
 
 
-def report_agreement(result, reference: str, out: Path) -> dict:
-    """Compare the run's ranking with ``reference`` (a shipped name or a ranking file), print the
-    paper's metrics and write ``agreement.json`` to ``out``."""
+def report_agreement(result, references: list[str], out: Path) -> dict:
+    """Compare the run's ranking with each of ``references`` (shipped names or ranking files), print the
+    paper's metrics, with the same metrics for two yardsticks over the same models (Arena-Hard v0.1's
+    GPT-4-Turbo judge, answer length alone), and write ``agreement.json`` to ``out`` (the first
+    reference's metrics at the top, every reference's under ``references``)."""
     from rich.console import Console
+    from rich.table import Table
 
     from wizardarena.agreement import compare, load_ranking
     from wizardarena.agreement.rankings import ranking_from_columns
+    from wizardarena.agreement.yardsticks import yardsticks
 
     records = result.ratings.records()
     columns = {key: [r.get(key) for r in records] for key in ("model", "rating", "lower", "upper")}
     if result.ratings.samples is not None:
         columns["samples"] = [r["samples"] for r in records]
-    metrics = compare(ranking_from_columns(columns, "this run"), load_ranking(reference))
-    shown = (("models shared", str(metrics["n_models"])), ("Spearman", f"{metrics['spearman']:.4f}"),
-             ("Kendall tau", f"{metrics['kendall']:.4f}"),
-             ("agreement with 95% CI", f"{metrics['agreement_ci']:.1%}"),
-             ("separability with 95% CI", f"{metrics['separability_ci']:.1%}"),
-             ("pair-rank Brier", f"{metrics['brier']:.4f}"),
-             ("consistency (paper's average)", f"{metrics['consistency']:.1%}"))
-    Console().print(f"agreement with {reference}: " + "; ".join(f"{k} {v}" for k, v in shown))
-    (out / "agreement.json").write_text(json.dumps({"reference": reference, **metrics}, indent=1) + "\n")
-    return metrics
+    run = ranking_from_columns(columns, "this run")
+    others = yardsticks(result.battle_columns, set(run.models))
+    table = Table(title="Agreement with human rankings (same code, same models)")
+    for name in ("reference", "ranking", "models", "Spearman", "Kendall", "agreement CI", "separability CI",
+                 "consistency"):
+        table.add_column(name, justify="left" if name in ("reference", "ranking") else "right")
+    every: dict[str, dict] = {}
+    for reference in references:
+        human = load_ranking(reference)
+        every[reference] = {"this run": compare(run, human)}
+        every[reference].update({name: compare(ranking, human) for name, ranking in others.items()})
+        for label, m in every[reference].items():
+            table.add_row(Path(reference).stem, label, str(m["n_models"]), f"{m['spearman']:.4f}",
+                          f"{m['kendall']:.4f}", f"{m['agreement_ci']:.1%}", f"{m['separability_ci']:.1%}",
+                          f"{m['consistency']:.1%}")
+    Console().print(table)
+    click.echo("consistency: the Arena Learning paper's average of Spearman, signed agreement and separability; "
+               "the yardsticks are scored on the run's models by the same code")
+    first = every[references[0]]["this run"]
+    (out / "agreement.json").write_text(json.dumps({"reference": references[0], **first, "references": every},
+                                                   indent=1) + "\n")
+    return first
