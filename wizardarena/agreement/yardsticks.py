@@ -13,8 +13,8 @@ import numpy as np
 from wizardarena.agreement.rankings import Ranking, read_ranking
 from wizardarena.tables import Columns
 
-ARENA_HARD = "Arena-Hard v0.1 (GPT-4-Turbo)"
-LENGTH = "answer length alone"
+ARENA_HARD = "Arena-Hard v0.1 judge"  # its published leaderboard: GPT-4-Turbo judging against gpt-4-0314
+LENGTH = "length alone"
 
 
 def length_ranking(battles: Columns) -> Ranking | None:

@@ -93,22 +93,21 @@ def report_agreement(result, references: list[str], out: Path) -> dict:
         columns["samples"] = [r["samples"] for r in records]
     run = ranking_from_columns(columns, "this run")
     others = yardsticks(result.battle_columns, set(run.models))
-    table = Table(title="Agreement with human rankings (same code, same models)")
-    for name in ("reference", "ranking", "models", "Spearman", "Kendall", "agreement CI", "separability CI",
-                 "consistency"):
-        table.add_column(name, justify="left" if name in ("reference", "ranking") else "right")
     every: dict[str, dict] = {}
     for reference in references:
         human = load_ranking(reference)
         every[reference] = {"this run": compare(run, human)}
         every[reference].update({name: compare(ranking, human) for name, ranking in others.items()})
+        table = Table(title=f"agreement with {Path(reference).stem}")
+        for name in ("ranking", "models", "Spearman", "agreement CI", "separability", "consistency"):
+            table.add_column(name, justify="left" if name == "ranking" else "right", no_wrap=name == "ranking")
         for label, m in every[reference].items():
-            table.add_row(Path(reference).stem, label, str(m["n_models"]), f"{m['spearman']:.4f}",
-                          f"{m['kendall']:.4f}", f"{m['agreement_ci']:.1%}", f"{m['separability_ci']:.1%}",
-                          f"{m['consistency']:.1%}")
-    Console().print(table)
-    click.echo("consistency: the Arena Learning paper's average of Spearman, signed agreement and separability; "
-               "the yardsticks are scored on the run's models by the same code")
+            table.add_row(label, str(m["n_models"]), f"{m['spearman']:.4f}", f"{m['agreement_ci']:.1%}",
+                          f"{m['separability_ci']:.1%}", f"{m['consistency']:.1%}")
+        Console().print(table)
+    click.echo("Arena-Hard v0.1 judge: its published leaderboard (GPT-4-Turbo judging); length alone: mean answer "
+               "length in this run's battles; both scored on the run's models by the same code. Consistency: the "
+               "Arena Learning paper's mean of Spearman, signed agreement and separability.")
     first = every[references[0]]["this run"]
     (out / "agreement.json").write_text(json.dumps({"reference": references[0], **first, "references": every},
                                                    indent=1) + "\n")
