@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -47,11 +47,15 @@ class SentenceEmbedder:
     """A sentence-transformers model, loaded on first use, with an in-memory and optional file cache.
 
     ``model`` is ``all-MiniLM-L6-v2`` (the offline packaged copy), a local folder, or a hub id (which
-    needs the network unless already cached). ``max_seq_length`` truncates long texts (in tokens)."""
+    needs the network unless already cached). ``max_seq_length`` truncates long texts (in tokens).
+    ``progress`` is ``start(label, total) -> advance(n)`` (see :mod:`wizardarena.cli.progress`): a bar
+    over the texts not yet embedded."""
 
     def __init__(self, model: str = DEFAULT_EMBEDDER, batch_size: int = 32, max_seq_length: int | None = 256,
-                 cache: str | Path | None = None, device: str = "cpu"):
+                 cache: str | Path | None = None, device: str = "cpu",
+                 progress: Callable[[str, int], Callable[[int], None]] | None = None):
         self.name, self.batch_size, self.max_seq_length, self.device = model, batch_size, max_seq_length, device
+        self.progress = progress
         self.cache_path = Path(cache) if cache else None
         self._model = None
         self._vectors: dict[str, np.ndarray] = {}
@@ -112,9 +116,16 @@ class SentenceEmbedder:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         model = self._load()
-        vectors = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                               convert_to_numpy=True, show_progress_bar=False)
-        return vectors.astype(np.float32)
+        advance = self.progress(f"embedding ({self.name})", len(texts)) if self.progress else None
+        step = self.batch_size * 8 if advance else max(1, len(texts))  # chunks only to move the bar
+        parts = []
+        for start in range(0, len(texts), step):
+            chunk = texts[start:start + step]
+            parts.append(model.encode(chunk, batch_size=self.batch_size, normalize_embeddings=True,
+                                      convert_to_numpy=True, show_progress_bar=False).astype(np.float32))
+            if advance:
+                advance(len(chunk))
+        return np.concatenate(parts)
 
     def _load(self):
         if self._model is None:

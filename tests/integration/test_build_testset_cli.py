@@ -17,7 +17,7 @@ cli.add_command(build_cmd.decontaminate_command)
 
 @pytest.fixture
 def shared_embedder(monkeypatch, minilm):
-    monkeypatch.setattr(build_cmd, "_embedder", lambda name, cache, device: minilm)
+    monkeypatch.setattr(build_cmd, "_embedder", lambda *args: minilm)
 
 
 @pytest.fixture
@@ -93,8 +93,10 @@ def test_decontaminate_keeps_original_rows_and_reports_drops(shared_data, tmp_pa
 @pytest.mark.parametrize("args, message", [
     (["build-testset", "missing.jsonl", "--rater", "fake:x"], "missing.jsonl: no such file"),
     (["build-testset", "{vicuna}", "--rater", "fake:x", "--upstream-hard", "a"], "exactly one"),
-    (["build-testset", "{vicuna}"], "exactly one"),
-    (["build-testset", "{vicuna}", "--upstream-hard", "vicuna-bench", "-k", "500"], "need at least as many prompts"),
+    (["build-testset", "{vicuna}"], "needs a difficulty method"),
+    (["build-testset", "{vicuna}", "--rater", "fake:x", "--min-valid-ratings", "2"], "min-valid-ratings"),
+    (["build-testset", "{vicuna}", "--upstream-hard", "x", "--cache", "c.sqlite", "--no-cache"], "not both"),
+    (["decontaminate", "{vicuna}", "--against", "{vicuna}", "--min-similarity", "3"], "min-similarity"),
     (["build-testset", "{vicuna}", "--rater", "nope:x", "-k", "3"], "unknown model backend"),
     (["build-testset", "{vicuna}", "--upstream-hard", "x", "--near-dup-threshold", "2"], "near-dup-threshold"),
     (["build-testset", "pool.txt", "--upstream-hard", "x"], "unknown file type"),

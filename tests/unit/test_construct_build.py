@@ -6,6 +6,7 @@ import pytest
 
 from fixtures.construct_data import ScriptedModel, rating_from_text
 from wizardarena.construct.build import BuildConfig, build_testsets, write_build
+from wizardarena.construct.clean import CleaningConfig
 from wizardarena.construct.difficulty import DifficultyRater
 from wizardarena.construct.pool import read_pool
 from wizardarena.errors import InputError
@@ -60,7 +61,7 @@ def test_invalid_ratings_stay_null_and_fill_hard_only_when_nothing_better(pool, 
     def mostly_garbage(request):
         return rating_from_text(request) if len(request.messages[0]["content"]) % 4 == 0 else "no idea"
 
-    result = build_testsets(pool, _config(hard_keep=20), minilm, _rater(mostly_garbage))
+    result = build_testsets(pool, _config(hard_keep=20, min_valid_ratings=0), minilm, _rater(mostly_garbage))
     report = result.report["difficulty"]
     assert 0 < report["invalid"] < report["pool"] and report["rater_calls"] == 24 + 2 * report["retried"]
     valid = report["pool"] - report["invalid"]
@@ -103,7 +104,8 @@ def test_bad_configs_fail_in_post_init(changes, message):
 def test_bad_builds_fail_before_embedding(pool):
     with pytest.raises(InputError, match="pass that rater"):
         build_testsets(pool, _config(), _NoEmbedder())
-    with pytest.raises(InputError, match="need at least as many prompts"):
-        build_testsets(pool, _config(clusters=500), _NoEmbedder(), _rater())
+    with pytest.raises(InputError, match="no prompts are left after cleaning"):
+        tiny = CleaningConfig(min_chars=10**6, max_chars=10**6)
+        build_testsets(pool[:1], _config(cleaning=tiny), _NoEmbedder(), _rater())
     with pytest.raises(InputError, match="the embedder is"):
         build_testsets(pool, _config(embedder="other"), _NoEmbedder(), _rater())

@@ -11,13 +11,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 @contextmanager
 def progress_bars() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
-    """Yields ``start(label, total) -> advance(n)``; one bar per stage."""
+    """Yields ``start(label, total) -> advance(n)``; one bar per stage. Nothing is shown until the first
+    stage starts (a run with nothing to do prints no empty line)."""
     bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=Console(stderr=True), transient=False)
 
     def start(label: str, total: int) -> Callable[[int], None]:
+        if not bars.task_ids:
+            bars.start()
         task = bars.add_task(label, total=total)
         return lambda n: bars.advance(task, n)
 
-    with bars:
+    try:
         yield start
+    finally:
+        if bars.task_ids:
+            bars.stop()

@@ -13,12 +13,12 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from wizardarena.construct.clean import CleaningConfig, clean_pool
-from wizardarena.construct.cluster import MINIBATCH_ABOVE, cluster_vectors, embed_prompts
+from wizardarena.construct.cluster import MINIBATCH_ABOVE, capped_clusters, cluster_vectors, embed_prompts
 from wizardarena.construct.difficulty import DifficultyRater
 from wizardarena.construct.select import (
     DIVERSE_STREAM,
@@ -37,7 +37,8 @@ from wizardarena.tables import write_records
 @dataclass(frozen=True)
 class BuildConfig:
     """Every parameter of a build (the paper's: k=500, n=2, m=20, h=1000). Exactly one difficulty method:
-    ``rater`` (a model spec) or ``upstream_hard`` (sources whose prompts count as hard already)."""
+    ``rater`` (a model spec) or ``upstream_hard`` (sources whose prompts count as hard already). With a
+    rater, fewer valid ratings than the share ``min_valid_ratings`` of the hard pool fail the build."""
 
     name: str = "wizardarena"
     clusters: int = 500
@@ -50,6 +51,7 @@ class BuildConfig:
     rater: str | None = None
     upstream_hard: tuple[str, ...] = ()
     minibatch_above: int = MINIBATCH_ABOVE
+    min_valid_ratings: float = 0.8
 
     def __post_init__(self) -> None:
         checks = {
@@ -58,6 +60,7 @@ class BuildConfig:
                 min(self.clusters, self.per_cluster, self.hard_pool, self.hard_keep) >= 1,
             "give exactly one of a difficulty rater and upstream-hard sources":
                 (self.rater is None) != (not self.upstream_hard),
+            "min-valid-ratings must be a fraction in [0, 1]": 0.0 <= self.min_valid_ratings <= 1.0,
         }
         failed = [message for message, ok in checks.items() if not ok]
         if failed:
@@ -85,19 +88,21 @@ class BuildResult:
 
 
 def build_testsets(pool: Sequence[Prompt], config: BuildConfig, embedder: Embedder,
-                   rater: DifficultyRater | None = None) -> BuildResult:
+                   rater: DifficultyRater | None = None, notice: Callable[[str], None] | None = None) -> BuildResult:
     """Build the diverse, hard and mix sets of ``pool`` (see the module notes). ``difficulty`` of an
-    output prompt is its rating in this build, or None (not rated, rating invalid, or upstream mode)."""
+    output prompt is its rating in this build, or None (not rated, rating invalid, or upstream mode).
+    A k above the cleaned pool is capped (:func:`capped_clusters`), told through ``notice``."""
     if embedder.name != config.embedder:
         raise InputError(f"build: the embedder is {embedder.name}, the config names {config.embedder}")
     if config.rater is not None and (rater is None or rater.spec != config.rater):
         raise InputError(f"build: the config names the rater {config.rater}; pass that rater")
     cleaned, steps = clean_pool(list(pool), config.cleaning)
-    if len(cleaned) < config.clusters:  # fail before the (slow) embedding
-        raise InputError(f"build: {config.clusters} clusters need at least as many prompts; "
-                         f"{len(cleaned)} are left after cleaning")
-    clustering = cluster_vectors(embed_prompts(cleaned, embedder), config.clusters, config.seed,
-                                 config.minibatch_above)
+    if not cleaned:  # fail before the (slow) embedding
+        raise InputError(f"build: no prompts are left after cleaning (of {len(pool)})")
+    clusters, capped = capped_clusters(config.clusters, len(cleaned))
+    if capped and notice:
+        notice(capped)
+    clustering = cluster_vectors(embed_prompts(cleaned, embedder), clusters, config.seed, config.minibatch_above)
     labels = clustering.labels
     diverse = flatten(sample_per_cluster(labels, config.per_cluster, config.seed, DIVERSE_STREAM))
     if config.upstream_hard:
@@ -113,7 +118,8 @@ def build_testsets(pool: Sequence[Prompt], config: BuildConfig, embedder: Embedd
     report = {
         "name": config.name, "parameters": config.describe(),
         "pool": {"prompts": len(pool), "by_source": dict(Counter(p["source"] for p in pool))},
-        "cleaning": [step.counts() for step in steps], "clusters": clustering.describe(),
+        "cleaning": [step.counts() for step in steps],
+        "clusters": {**clustering.describe(), "k_requested": config.clusters},
         "difficulty": difficulty_report,
         "sizes": {**{name: len(s) for name, s in sets.items()}, "diverse_and_hard": len(set(diverse) & set(hard))},
         "by_source": {name: dict(Counter(p["source"] for p in s)) for name, s in sets.items()},
@@ -124,7 +130,15 @@ def build_testsets(pool: Sequence[Prompt], config: BuildConfig, embedder: Embedd
 
 def _rated_hard(cleaned: list[Prompt], labels: np.ndarray, config: BuildConfig, rater: DifficultyRater):
     pool = flatten(sample_per_cluster(labels, config.hard_pool, config.seed, HARD_STREAM))
-    run = rater.rate([cleaned[p] for p in pool])
+    prompts = [cleaned[p] for p in pool]
+    run = rater.rate(prompts)
+    valid = len(pool) - run.invalid
+    if valid < config.min_valid_ratings * len(pool):
+        rater.forget_invalid(prompts)  # a rerun after fixing the rater asks these again
+        example = f"; one reply: {run.example_invalid[:80]!r}" if run.example_invalid else ""
+        raise InputError(f"build: only {valid} of {len(pool)} difficulty ratings by {rater.spec} are valid "
+                         f"({valid / len(pool):.0%} < --min-valid-ratings {config.min_valid_ratings:g}); nothing "
+                         f"written. A rating reply must end with 'Difficulty: N' (0-10){example}")
     difficulty = dict(zip(pool, run.scores))
     hard = keep_hardest(pool, difficulty, config.hard_keep, config.seed)
     return hard, difficulty, {

@@ -13,6 +13,7 @@ from wizardarena.records import Prompt
 
 MINIBATCH_ABOVE = 20_000  # pools larger than this use MiniBatchKMeans (full k-means is too slow there)
 N_INIT = 3  # k-means restarts; fixed so that a seed alone decides the result
+PROMPTS_PER_CAPPED_CLUSTER = 10  # k larger than the pool becomes pool // 10: clusters of ~10 prompts
 
 
 class Clustering(NamedTuple):
@@ -40,6 +41,18 @@ def embed_prompts(prompts: Sequence[Prompt], embedder: Embedder) -> np.ndarray:
     if callable(save):
         save()
     return vectors
+
+
+def capped_clusters(requested: int, prompts: int) -> tuple[int, str | None]:
+    """The k to use for a pool of ``prompts``, and a notice when it is not ``requested``. A k above the
+    pool (the paper's 500 on a small pool) becomes ``prompts // 10`` (at least 1), so that clusters hold
+    ~10 prompts and the diverse set still chooses among them; k = prompts would make every cluster a
+    single prompt and the diverse set the whole pool."""
+    if requested <= prompts or prompts == 0:
+        return requested, None
+    k = max(1, prompts // PROMPTS_PER_CAPPED_CLUSTER)
+    return k, (f"k={requested} > {prompts} prompts: using k={k} "
+               f"(~{PROMPTS_PER_CAPPED_CLUSTER} prompts per cluster; set -k to choose)")
 
 
 def cluster_vectors(vectors: np.ndarray, k: int, seed: int, minibatch_above: int = MINIBATCH_ABOVE) -> Clustering:

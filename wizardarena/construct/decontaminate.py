@@ -5,7 +5,9 @@ A training item is dropped, for the first of these reasons that applies:
 - ``exact``: its normalised text (casefold, collapsed whitespace) equals a test item's;
 - ``near duplicate``: MinHash LSH estimates a Jaccard similarity of at least the threshold to a test item;
 - ``neighbour``: it is among the ``top_k`` training items nearest (cosine of embeddings) to some test
-  item — the paper's rule with top-5, whatever the similarity.
+  item — the paper's rule with top-5, whatever the similarity; with ``min_similarity`` only those
+  neighbours at least that similar (a small pool's top-5 can be unrelated prompts). The report counts
+  the top-k neighbours kept for being below it.
 
 Each drop names the matching test item and the similarity (1.0, estimated Jaccard, or cosine; for a
 neighbour of several test items, the closest one). Similarities are numpy matrix products over blocks
@@ -30,9 +32,11 @@ from wizardarena.records import Prompt
 
 @dataclass(frozen=True)
 class DecontaminationConfig:
-    """``top_k`` = 0 or ``near_duplicate_threshold`` = None switches that rule off."""
+    """``top_k`` = 0 or ``near_duplicate_threshold`` = None switches that rule off; ``min_similarity``
+    None drops every top-k neighbour (the paper's rule)."""
 
     top_k: int = 5
+    min_similarity: float | None = None
     near_duplicate_threshold: float | None = 0.8
     shingle_size: int = 5
     num_perm: int = 128
@@ -43,6 +47,8 @@ class DecontaminationConfig:
         threshold = self.near_duplicate_threshold
         if self.top_k < 0 or self.block_size < 1 or not (threshold is None or 0.0 < threshold <= 1.0):
             raise InputError("decontamination: top-k >= 0, block size >= 1, near-duplicate threshold in (0, 1]")
+        if self.min_similarity is not None and not -1.0 <= self.min_similarity <= 1.0:
+            raise InputError(f"decontamination: --min-similarity is a cosine in [-1, 1], got {self.min_similarity}")
         MinHasher(self.num_perm, self.shingle_size, self.minhash_seed)  # validates those three
 
 
@@ -85,6 +91,7 @@ def decontaminate(train: Sequence[Prompt], test: Sequence[Prompt], embedder: Emb
     if config.top_k and embedder is None:
         raise InputError("decontamination: the top-k neighbour rule needs an embedder")
     drops: dict[int, dict] = {}
+    spared: set[int] = set()  # top-k neighbours below min_similarity
     first_test_by_text: dict[str, str] = {}
     for item in test:
         first_test_by_text.setdefault(normalise(prompt_text(item)), item["id"])
@@ -99,6 +106,9 @@ def decontaminate(train: Sequence[Prompt], test: Sequence[Prompt], embedder: Emb
         neighbours, sims = nearest_neighbours(train_vectors, test_vectors, config.top_k, config.block_size)
         for test_item, row, row_sims in zip(test, neighbours, sims):
             for position, similarity in zip(row.tolist(), row_sims.tolist()):
+                if config.min_similarity is not None and similarity < config.min_similarity:
+                    spared.add(position)
+                    continue
                 held = drops.get(position)
                 if held is None or (held["reason"] == "neighbour" and similarity > held["similarity"]):
                     drops[position] = _drop(train[position], "neighbour", test_item["id"], similarity)
@@ -106,6 +116,7 @@ def decontaminate(train: Sequence[Prompt], test: Sequence[Prompt], embedder: Emb
     dropped = [drops[position] for position in sorted(drops)]
     report = {"train": len(train), "test": len(test), "kept": len(kept), "dropped": len(dropped),
               "dropped_by_reason": dict(Counter(d["reason"] for d in dropped)),
+              "neighbours_below_min_similarity": len(spared - drops.keys()),
               "parameters": {**asdict(config), "embedder": getattr(embedder, "name", None)}}
     return Decontamination(kept, dropped, report)
 

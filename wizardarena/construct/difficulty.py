@@ -5,15 +5,18 @@ The rater sees the user turns in ``templates/difficulty.txt`` (or the user's tem
 only 0..10 is accepted. Unparseable replies are asked again, at most ``max_retries`` times; after that the
 prompt counts as invalid and its difficulty stays None. Results are appended, batch by batch, to a JSON
 Lines cache keyed by sha256 of (rater spec, template text, turns, decoding), so a rerun makes no calls.
+:meth:`DifficultyRater.forget_invalid` takes invalid ratings out of it again (a build that fails for
+too many of them does so, so that a rerun with a fixed rater asks anew).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from wizardarena.backends.asking import ask_and_parse
 from wizardarena.backends.base import ChatModel, ChatRequest, Decoding
@@ -46,27 +49,31 @@ def default_template() -> str:
 
 
 class RatingRun(NamedTuple):
-    """Difficulties in prompt order (None = invalid) and what producing them took."""
+    """Difficulties in prompt order (None = invalid), what producing them took, and the last reply to
+    the first invalid prompt (None when all are valid)."""
 
     scores: list[float | None]
     calls: int
     cached: int
     invalid: int
     retried: int
+    example_invalid: str | None = None
 
 
 class DifficultyRater:
-    """Rates prompts with ``model``; see the module notes for the protocol, retries and the cache."""
+    """Rates prompts with ``model``; see the module notes for the protocol, retries and the cache.
+    ``progress`` is ``start(label, total) -> advance(n)`` (see :mod:`wizardarena.cli.progress`)."""
 
     def __init__(self, model: ChatModel, *, template: str | Path | None = None, cache: str | Path | None = None,
                  max_retries: int = 2, batch_size: int = 32, retry_temperature: float = 0.7,
-                 decoding: Decoding = Decoding(temperature=0.0, max_new_tokens=256)):
+                 decoding: Decoding = Decoding(temperature=0.0, max_new_tokens=256),
+                 progress: Callable[[str, int], Callable[[int], None]] | None = None):
         if not 0 <= max_retries <= 10 or batch_size < 1:
             raise InputError("difficulty rater: retries must be 0..10 and the batch size >= 1")
         if template is not None and not Path(template).is_file():
             raise InputError(f"difficulty template {template}: no such file")
         self.model, self.max_retries, self.batch_size = model, max_retries, batch_size
-        self.retry_temperature, self.decoding = retry_temperature, decoding
+        self.retry_temperature, self.decoding, self.progress = retry_temperature, decoding, progress
         self.template = Path(template).read_text(encoding="utf-8") if template else default_template()
         if SLOT not in self.template:
             raise InputError(f"difficulty template lacks {SLOT}")
@@ -98,11 +105,36 @@ class DifficultyRater:
         cached = sum(key not in todo for key in keys)
         calls = retried = 0
         pending = list(todo.items())
+        advance = self.progress(f"rating difficulty ({self.spec})", len(pending)) if self.progress and pending else None
         for start in range(0, len(pending), self.batch_size):
             batch_calls, batch_retried = self._rate_batch(pending[start:start + self.batch_size])
             calls, retried = calls + batch_calls, retried + batch_retried
+            if advance:
+                advance(len(pending[start:start + self.batch_size]))
         scores = [self._cache[key]["difficulty"] for key in keys]
-        return RatingRun(scores, calls, cached, sum(score is None for score in scores), retried)
+        invalid = [self._cache[key].get("replies") for key, score in zip(keys, scores) if score is None]
+        example = invalid[0][-1] if invalid and invalid[0] else None
+        return RatingRun(scores, calls, cached, len(invalid), retried, example)
+
+    def forget_invalid(self, prompts: Sequence[Prompt]) -> None:
+        """Drop the invalid ratings of ``prompts`` from memory and from the cache file (rewritten whole;
+        removed when nothing is left in it)."""
+        keys = {self.key(prompt) for prompt in prompts}
+        gone = [key for key in keys if key in self._cache and self._cache[key]["difficulty"] is None]
+        if not gone:
+            return
+        for key in gone:
+            del self._cache[key]
+        if self.cache_path is None or not self.cache_path.is_file():
+            return
+        if not self._cache:
+            self.cache_path.unlink()
+            return
+        partial = self.cache_path.with_name(self.cache_path.name + ".partial")
+        partial.write_text("".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in self._cache.values()),
+                           encoding="utf-8")
+        os.replace(partial, self.cache_path)
+        self._cache_ends_cleanly = True
 
     def _rate_batch(self, batch: list[tuple[str, Prompt]]) -> tuple[int, int]:
         requests = [ChatRequest(prompt["id"], 0, ({"role": "user", "content": self.render(prompt)},))
