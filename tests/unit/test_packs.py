@@ -46,7 +46,7 @@ def test_a_pack_expands_to_its_models_and_the_similarity_reference_sits_out():
     expanded, notes = contestants(("answers:arena-hard-v0.1", "mine=fake:x"), judge)
     names = [c.name for c in expanded]
     assert len(names) == 29 and "gpt-4-1106-preview" not in names and names[-1] == "mine"
-    assert notes == ["gpt-4-1106-preview sits out: its answers are the similarity judge's reference"]
+    assert notes == ["gpt-4-1106-preview sits out: its answers are the offline judge's reference"]
     with pytest.raises(InputError, match="reference"):
         contestants(("answers:arena-hard-v0.1#gpt-4-1106-preview",), judge)
     with pytest.raises(InputError, match="reference"):  # the same answers under another spelling

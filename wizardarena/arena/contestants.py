@@ -10,10 +10,10 @@ from wizardarena.refs import Contestant, JudgeRef, parse_contestant, resolve_mod
 def contestants(texts: tuple[str, ...], judge: JudgeRef | None = None) -> tuple[list[Contestant], list[str]]:
     """Every contestant the values name, and notes for the user. ``answers:PACK`` (a shipped pack, no
     ``#MODEL``) stands for all its models, named by their Chatbot Arena names, except the model whose
-    answers a ``similarity:`` judge uses as its reference: that one sits out."""
+    answers an offline judge (``similarity:``, ``overlap:``) uses as a reference: those sit out."""
     from wizardarena.packs import is_pack, load_pack
 
-    reference = judge.reference if judge is not None else None
+    references = [ref.identity for ref in judge.references] if judge is not None else []
     out, notes = [], []
     for text in texts:
         target = text.strip().partition(":")[2].strip()
@@ -21,13 +21,13 @@ def contestants(texts: tuple[str, ...], judge: JudgeRef | None = None) -> tuple[
             pack = load_pack(target)
             for model in pack.models:
                 ref = resolve_model(f"answers:{target}#{model}")
-                if reference is not None and ref.identity == reference.identity:
-                    notes.append(f"{model} sits out: its answers are the similarity judge's reference")
+                if ref.identity in references:
+                    notes.append(f"{model} sits out: its answers are the offline judge's reference")
                     continue
                 out.append(Contestant(pack.arena_names.get(model, model), ref))
             continue
         one = parse_contestant(text)
-        if reference is not None and one.model.identity == reference.identity:
-            raise InputError(f"{one.spec} is the similarity judge's reference; it cannot also be a contestant")
+        if one.model.identity in references:
+            raise InputError(f"{one.spec} is the offline judge's reference; it cannot also be a contestant")
         out.append(one)
     return out, notes

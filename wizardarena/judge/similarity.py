@@ -61,15 +61,7 @@ class SimilarityJudge:
 
     def judge(self, games: Sequence[Game]) -> list[Judgment]:
         """One judgment per game, in order."""
-        from wizardarena.backends.base import ChatRequest, Decoding
-
-        refs = {}
-        for game in games:
-            prompt = game.prompt
-            if prompt["id"] not in refs:
-                requests = [ChatRequest(prompt["id"], turn, ({"role": "user", "content": text},))
-                            for turn, text in enumerate(prompt["turns"])]
-                refs[prompt["id"]] = self.reference.generate(requests, Decoding())
+        refs = reference_replies(self.reference, games)
         if self.strip:
             games = [game._replace(answer_a=self._clean(game.answer_a), answer_b=self._clean(game.answer_b))
                      for game in games]
@@ -96,6 +88,20 @@ class SimilarityJudge:
         cleaned = [strip_reasoning(text) for text in turns]
         self.stripped += sum(changed for _, changed in cleaned)
         return [text for text, _ in cleaned]
+
+
+def reference_replies(reference, games: Sequence[Game]) -> dict[str, list[str]]:
+    """Prompt id -> a reference answers backend's stored replies (one per turn) for the games' prompts."""
+    from wizardarena.backends.base import ChatRequest, Decoding
+
+    refs: dict[str, list[str]] = {}
+    for game in games:
+        prompt = game.prompt
+        if prompt["id"] not in refs:
+            requests = [ChatRequest(prompt["id"], turn, ({"role": "user", "content": text},))
+                        for turn, text in enumerate(prompt["turns"])]
+            refs[prompt["id"]] = reference.generate(requests, Decoding())
+    return refs
 
 
 def _mean_cosine(replies: Sequence[str], reference: Sequence[str], vectors: dict[str, np.ndarray]) -> float:
