@@ -45,7 +45,7 @@ def recorded_battles() -> dict[str, list]:
     from wizardarena.store import ArenaStore, make_owner
 
     judge = resolve_judge("similarity:arena-hard-v0.1#gpt-4-1106-preview")
-    models, _ = contestants(("answers:arena-hard-v0.1",), judge)
+    models, _ = contestants(("answers:arena-hard-v0.1#2024-03",), judge)
     config = EvalConfig(candidates=tuple(models), judge=judge, testset="wizardarena-hard",
                         ratings=RatingConfig(bootstrap=0))
     with ArenaStore(default_store()) as store:

@@ -7,7 +7,8 @@ path, and every load is a fresh module, so all state lives here, in the package)
 
 - ``model_name``: the name the answers get in the arena (default ``lm-eval-model``);
 - ``judge``: any judge spec (default: the offline ``similarity:arena-hard-v0.1#gpt-4-1106-preview``);
-- ``references``: the opponents, an ``answers:`` pack or path (default ``answers:arena-hard-v0.1``);
+- ``references``: the opponents, an ``answers:`` pack or path (default ``answers:arena-hard-v0.1#2024-03``: the
+  pack's 29 models of the 2024-03-29 arena);
 - ``baseline``: the reference for ``win_rate`` and the Elo anchor (default ``gpt-4-0314``, at 1000);
 - ``store``: the arena store (default: the one ``wizardarena eval`` uses, ``$WIZARDARENA_HOME/arena.sqlite``,
   so the references' games are judged once); ``bootstrap`` (100) and ``seed`` (0).
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from wizardarena.tasks.arena_run import ArenaOutcome
 
 DEFAULTS = {"model_name": "lm-eval-model", "judge": "similarity:arena-hard-v0.1#gpt-4-1106-preview",
-            "references": "answers:arena-hard-v0.1", "baseline": "gpt-4-0314", "store": None,
+            "references": "answers:arena-hard-v0.1#2024-03", "baseline": "gpt-4-0314", "store": None,
             "bootstrap": 100, "seed": 0}
 METRICS = ("elo", "elo_lower", "elo_upper", "win_rate", "n_battles", "n_invalid")
 

@@ -1,8 +1,10 @@
 """Reference packs: real answers of known models to a shipped test set, so a new model can meet them
-without regenerating anything (``answers:PACK#MODEL``; ``answers:PACK`` in ``eval`` means every model).
+without regenerating anything (``answers:PACK#MODEL``; in ``eval``, ``answers:PACK`` means every model and
+``answers:PACK#SUBSET`` a named subset of them, e.g. ``arena-hard-v0.1#2024-03``).
 
 A pack is two files in ``wizardarena/data/packs``: ``NAME.parquet`` (``model``, ``prompt_id``, ``turns``)
-and ``NAME.json`` (provenance, the test set the prompts come from, each model's Chatbot Arena name).
+and ``NAME.json`` (provenance, the test set the prompts come from, each model's Chatbot Arena name, and
+``subsets``: subset name -> models; ``all`` is always every model).
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ class Pack:
     arena_names: dict[str, str]
     answers: dict[str, dict[str, list[str]]]
     meta: dict
+
+    @property
+    def subsets(self) -> dict[str, tuple[str, ...]]:
+        """Named subsets of the models (from the card), ``all`` included."""
+        named = {name: tuple(models) for name, models in self.meta.get("subsets", {}).items()}
+        return {**named, "all": self.models}
 
 
 def _folder() -> Path:
@@ -56,6 +64,19 @@ def load_pack(name: str) -> Pack:
         answers.setdefault(model, {})[prompt_id] = turns
     return Pack(name=name, testset=meta["testset"], models=tuple(sorted(answers)),
                 arena_names=meta.get("arena_names", {}), answers=answers, meta=meta)
+
+
+def pack_selection(target: str) -> tuple[Pack, tuple[str, ...]] | None:
+    """The pack and models that ``PACK`` (every model) or ``PACK#SUBSET`` names, or None when ``target``
+    names neither (a path, or ``PACK#MODEL``: one model)."""
+    name, hash_sign, subset = (part.strip() for part in target.strip().rpartition("#")) if "#" in target \
+        else (target.strip(), "", "")
+    if not is_pack(name):
+        return None
+    pack = load_pack(name)
+    if not hash_sign:
+        return pack, pack.models
+    return (pack, pack.subsets[subset]) if subset in pack.subsets and subset not in pack.answers else None
 
 
 def write_pack(out: str | Path, name: str, answers: dict[str, dict[str, list[str]]], meta: dict) -> Path:

@@ -1,5 +1,6 @@
-"""The README's main job on a few prompts: the shipped pack's 28 models, the offline similarity judge,
-Bradley–Terry with CIs and the agreement with the Chatbot Arena snapshot."""
+"""The README's main job on a few prompts: the shipped pack's 2024-03 subset (28 models besides the judge's
+reference), the offline similarity judge, Bradley–Terry with CIs and the agreement with the Chatbot Arena
+snapshot."""
 
 import json
 import re
@@ -15,7 +16,8 @@ _register()
 def test_the_offline_default_runs_end_to_end_and_reruns_from_the_store(tmp_path, monkeypatch, minilm):
     monkeypatch.setenv("WIZARDARENA_HOME", str(tmp_path / "cache"))
     out = tmp_path / "out"
-    args = ["eval", "--model", "answers:arena-hard-v0.1", "--judge", "similarity:arena-hard-v0.1#gpt-4-1106-preview",
+    args = ["eval", "--model", "answers:arena-hard-v0.1#2024-03",
+            "--judge", "similarity:arena-hard-v0.1#gpt-4-1106-preview",
             "--testset", "wizardarena-hard", "--limit", "3", "--bootstrap", "20",
             "--agreement", "lmsys-2024-03-29", "--out", str(out)]
     first = CliRunner().invoke(cli, args, catch_exceptions=False)

@@ -13,13 +13,14 @@ from wizardarena.refs import resolve_judge
 from wizardarena.testsets import load_testset, to_hf_dataset
 
 
-def test_the_arena_hard_pack_holds_29_models_on_the_500_prompts_of_its_test_set():
+def test_the_arena_hard_pack_holds_61_models_on_the_500_prompts_of_its_test_set():
     pack = load_pack("arena-hard-v0.1")
-    assert "arena-hard-v0.1" in pack_names() and len(pack.models) == 29
+    assert "arena-hard-v0.1" in pack_names() and len(pack.models) == 61
     _, prompts = load_testset(pack.testset)
     ids = {p["id"] for p in prompts}
     assert len(ids) == 500
-    assert all(set(pack.answers[m]) == ids for m in pack.models)
+    assert all(set(pack.answers[m]) <= ids for m in pack.models)
+    assert {m: 500 - len(pack.answers[m]) for m in pack.models if len(pack.answers[m]) < 500} == pack.meta["missing"]
     assert set(pack.arena_names) == set(pack.models)
 
 
@@ -45,7 +46,7 @@ def test_a_pack_expands_to_its_models_and_the_similarity_reference_sits_out():
     judge = resolve_judge("similarity:arena-hard-v0.1#gpt-4-1106-preview")
     expanded, notes = contestants(("answers:arena-hard-v0.1", "mine=fake:x"), judge)
     names = [c.name for c in expanded]
-    assert len(names) == 29 and "gpt-4-1106-preview" not in names and names[-1] == "mine"
+    assert len(names) == 61 and "gpt-4-1106-preview" not in names and names[-1] == "mine"
     assert notes == ["gpt-4-1106-preview sits out: its answers are the offline judge's reference"]
     with pytest.raises(InputError, match="reference"):
         contestants(("answers:arena-hard-v0.1#gpt-4-1106-preview",), judge)

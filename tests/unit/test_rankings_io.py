@@ -122,7 +122,9 @@ def test_missing_file_and_unknown_reference_name():
 def test_shipped_references_load():
     assert set(list_references()) == {"lmsys-2024-03-29", "lmsys-en-2024-06", "wizardarena-paper-diverse",
                                       "wizardarena-paper-hard", "wizardarena-paper-mix", "mt-bench-paper",
-                                      "arena-hard-v0.1"}
+                                      "arena-hard-v0.1", "lmsys-2024-09-04", "lmsys-2024-09-04-style",
+                                      "lmsys-2024-09-04-hard", "lmsys-2024-09-04-hard-style",
+                                      "lmsys-2024-09-04-hard-english"}
     lmsys = load_reference("lmsys-2024-03-29")
     assert len(lmsys) == 76 and lmsys.samples.shape == (76, 100)
     arena_hard = load_ranking("arena-hard-v0.1")

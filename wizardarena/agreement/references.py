@@ -63,10 +63,15 @@ def read_paper_column(path: str | Path, column: str, source: str | None = None) 
     return Ranking(models, score, score - minus, score + plus, None, source)
 
 
-def _lmsys_20240329() -> Ranking:
-    ranking = read_ranking(_data_file("arena_elo_20240329_leaderboard.csv"))
-    table = read_sample_table(_data_file("arena_elo_20240329_bootstrap100.csv"))
-    return replace(with_samples(ranking, table, "lmsys-2024-03-29"), source="lmsys-2024-03-29")
+def _lmsys(stem: str, name: str) -> Callable[[], Ranking]:
+    """A Chatbot Arena snapshot: ``STEM_leaderboard.csv`` with the rounds of ``STEM_bootstrap100.csv``."""
+
+    def load() -> Ranking:
+        ranking = read_ranking(_data_file(f"{stem}_leaderboard.csv"))
+        table = read_sample_table(_data_file(f"{stem}_bootstrap100.csv"))
+        return replace(with_samples(ranking, table, name), source=name)
+
+    return load
 
 
 def _paper(column: str, name: str) -> Callable[[], Ranking]:
@@ -80,7 +85,15 @@ def _arena_hard() -> Ranking:
 _REFERENCES: dict[str, _Reference] = {
     "lmsys-2024-03-29": _Reference(
         "Chatbot Arena (human votes) Elo, 76 models, 2024-03-29, with its 100 bootstrap rounds",
-        _lmsys_20240329),
+        _lmsys("arena_elo_20240329", "lmsys-2024-03-29")),
+    **{name: _Reference(f"Chatbot Arena (human votes) Elo, 139 models, 2024-09-04, {what}, with its 100 bootstrap "
+                        "rounds", _lmsys(f"arena_elo_20240904_{category}", name))
+       for name, category, what in (
+           ("lmsys-2024-09-04", "full", "all battles"),
+           ("lmsys-2024-09-04-style", "full_style_control", "all battles, style control"),
+           ("lmsys-2024-09-04-hard", "hard_6", "hard prompts"),
+           ("lmsys-2024-09-04-hard-style", "hard_6_style_control", "hard prompts, style control"),
+           ("lmsys-2024-09-04-hard-english", "hard_english_6", "hard English prompts"))},
     "lmsys-en-2024-06": _Reference(
         "Chatbot Arena English Elo, June 2024, as printed in the Arena Learning paper (22 models)",
         _paper("lmsys_en", "lmsys-en-2024-06")),

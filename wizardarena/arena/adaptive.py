@@ -66,9 +66,11 @@ class Placement:
 
 
 def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str], prompt_ids: Sequence[str],
-          judge_games: JudgeGames, ratings: RatingConfig, config: AdaptiveConfig = AdaptiveConfig()) -> Placement:
+          judge_games: JudgeGames, ratings: RatingConfig, config: AdaptiveConfig = AdaptiveConfig(),
+          holes: dict[str, list[str]] | None = None) -> Placement:
     """Place ``candidates`` among ``opponents`` (whose games among themselves are ``reference``) on
-    ``prompt_ids``; ``judge_games`` judges a batch of games and returns their battles."""
+    ``prompt_ids``; ``judge_games`` judges a batch of games and returns their battles. ``holes``: model ->
+    prompts it has no answer for (its games on them are never chosen)."""
     if ratings.bootstrap < 1:
         raise InputError("--schedule adaptive reads its stopping rule off the bootstrap CI: give --bootstrap >= 1")
     # The rounds read plain Bradley-Terry: style control (the final table's, if asked) needs every answer's
@@ -77,7 +79,7 @@ def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str
     pool = tuple(dict.fromkeys((*opponents, *candidates)))
     columns = {name: list(values) for name, values in reference.items()}
     chooser = GameChooser(pool, prompt_ids, config.seed, _prior(reference, candidates, ratings),
-                       prompt_scores(reference))
+                       prompt_scores(reference), holes)
     active, left, chosen = list(candidates), {}, []
     judgments, rounds, result = 0, 0, None
     outcomes: dict[str, set[bool]] = {name: set() for name in candidates}  # won (True) / lost (False) seen

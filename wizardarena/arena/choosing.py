@@ -21,11 +21,13 @@ class GameChooser:
     fit: the references' own ratings, candidates at their median). Prompts: each candidate's games are
     spread evenly over the prompts (the least used first), and each pair's prompts evenly over the
     opponent's own results on them in the reference arena (:func:`spread_order`), so prompt effects
-    average out instead of adding sampling noise."""
+    average out instead of adding sampling noise. A pair never plays the prompts either side has no answer
+    for (``holes``: model -> prompt ids)."""
 
     def __init__(self, pool: tuple[str, ...], prompt_ids: Sequence[str], seed: int, prior: dict[str, float],
-                 scores: dict[str, dict[str, float]]):
+                 scores: dict[str, dict[str, float]], holes: dict[str, list[str]] | None = None):
         self.pool, self.prompt_ids, self.seed, self.prior, self.scores = pool, list(prompt_ids), seed, prior, scores
+        self.holes = {name: set(ids) for name, ids in (holes or {}).items()}
         self.unplayed: dict[tuple[str, str], dict[str, int]] = {}  # pair -> prompt -> seeded tie-break
         self.usage: dict[str, Counter] = {}
 
@@ -52,7 +54,9 @@ class GameChooser:
         pair = tuple(sorted((candidate, rival)))
         if pair not in self.unplayed:
             rng = np.random.default_rng([self.seed, zlib.crc32(pair[0].encode()), zlib.crc32(pair[1].encode())])
-            self.unplayed[pair] = spread_order(self.prompt_ids, self.scores.get(rival, {}), rng)
+            lacking = self.holes.get(pair[0], set()) | self.holes.get(pair[1], set())
+            prompt_ids = [p for p in self.prompt_ids if p not in lacking] if lacking else self.prompt_ids
+            self.unplayed[pair] = spread_order(prompt_ids, self.scores.get(rival, {}), rng)
         return self.unplayed[pair]
 
     def _take(self, candidate: str, rival: str, count: int) -> list[str]:

@@ -21,7 +21,8 @@ class EvalConfig:
     (``schedule="full"``) or on the games :mod:`wizardarena.arena.adaptive` picks (``"adaptive"``).
     ``judge`` is a :class:`JudgeRef` (a spec string is resolved with the default judge settings).
     ``baseline`` names the contestant every model's predicted win rate is reported against (None: no such
-    column)."""
+    column). ``missing_answers``: ``skip`` the games on prompts a contestant's pre-computed answers lack
+    (counted per model), or ``refuse`` the run before any work."""
 
     candidates: tuple[Contestant, ...]
     judge: JudgeRef
@@ -36,6 +37,7 @@ class EvalConfig:
     schedule: str = "full"
     adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
     baseline: str | None = None
+    missing_answers: str = "skip"
 
     def __post_init__(self) -> None:
         if self.max_judge_attempts < 1:
@@ -56,6 +58,8 @@ class EvalConfig:
             resolve_model(self.baseline, names, "--baseline")
         if self.reference_prompts is not None and self.reference_prompts < 1:
             raise InputError(f"--reference-prompts must be >= 1, got {self.reference_prompts}")
+        if self.missing_answers not in ("skip", "refuse"):
+            raise InputError(f"--missing-answers must be skip or refuse, got {self.missing_answers!r}")
         if self.schedule not in ("full", "adaptive"):
             raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
         if self.schedule == "adaptive" and not self.opponents:

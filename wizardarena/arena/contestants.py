@@ -1,5 +1,5 @@
-"""``--model`` / ``--opponents`` values -> contestants: ``[NAME=]SPEC``, and ``answers:PACK`` for every
-model of a shipped reference pack."""
+"""``--model`` / ``--opponents`` values -> contestants: ``[NAME=]SPEC``, and ``answers:PACK`` (or
+``answers:PACK#SUBSET``) for every model of a shipped reference pack (or of a named subset of it)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,19 @@ from wizardarena.refs import Contestant, JudgeRef, parse_contestant, resolve_mod
 
 def contestants(texts: tuple[str, ...], judge: JudgeRef | None = None) -> tuple[list[Contestant], list[str]]:
     """Every contestant the values name, and notes for the user. ``answers:PACK`` (a shipped pack, no
-    ``#MODEL``) stands for all its models, named by their Chatbot Arena names, except the model whose
-    answers an offline judge (``similarity:``, ``overlap:``) uses as a reference: those sit out."""
-    from wizardarena.packs import is_pack, load_pack
+    ``#MODEL``) stands for all its models and ``answers:PACK#SUBSET`` for a subset its card names, each
+    named by its Chatbot Arena name, except the models whose answers an offline judge (``similarity:``,
+    ``overlap:``) uses as references: those sit out."""
+    from wizardarena.packs import pack_selection
 
     references = [ref.identity for ref in judge.references] if judge is not None else []
     out, notes = [], []
     for text in texts:
-        target = text.strip().partition(":")[2].strip()
-        if text.strip().startswith("answers:") and is_pack(target):
-            pack = load_pack(target)
-            for model in pack.models:
-                ref = resolve_model(f"answers:{target}#{model}")
+        selection = pack_selection(text.strip().partition(":")[2]) if text.strip().startswith("answers:") else None
+        if selection is not None:
+            pack, models = selection
+            for model in models:
+                ref = resolve_model(f"answers:{pack.name}#{model}")
                 if ref.identity in references:
                     notes.append(f"{model} sits out: its answers are the offline judge's reference")
                     continue

@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from wizardarena.arena.holes import holes_info
 from wizardarena.arena.pipeline import EvalConfig, EvalResult
 from wizardarena.judge.parse import verdict
 from wizardarena.ratings.baseline import with_baseline
@@ -22,7 +23,7 @@ STAGING = ".wizardarena-out-"
 def run_info(result: EvalResult, config: EvalConfig) -> dict:
     """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
     test set, decoding, battle rules, bootstrap (rounds, unit) and seed, the ``--baseline`` and whether style control
-    rated the battles."""
+    rated the battles; ``missing_answers`` when pre-computed answers lacked prompts (what was skipped)."""
     judge = config.judge
     models = {c.name: {"spec": c.spec, **({"fingerprint": c.model.fingerprint} if c.model.fingerprint else {})}
               for c in config.contestants}
@@ -33,7 +34,8 @@ def run_info(result: EvalResult, config: EvalConfig) -> dict:
             "style_control": result.ratings.config.style_control,
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
             "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models),
-            "schedule": config.schedule, **_placement_info(result)}
+            "schedule": config.schedule, **_placement_info(result),
+            **({"missing_answers": holes_info(result.plan.holes, result.plan.skipped)} if result.plan.holes else {})}
 
 
 def _placement_info(result: EvalResult) -> dict:

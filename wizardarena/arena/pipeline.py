@@ -60,8 +60,10 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
         for contestant in config.contestants:
             if plan.missing_answers[contestant.name]:
                 advance = progress(f"answers {contestant.name}", plan.missing_answers[contestant.name])
+                lacking = set(plan.holes.get(contestant.name, ()))
+                prompts = [p for p in plan.prompts if p["id"] not in lacking] if lacking else plan.prompts
                 calls += generate_answers(store, contestant, partial(_load, contestant.model, model_options),
-                                          config.decoding, plan.prompts, owner, config.chunk, advance, notice)
+                                          config.decoding, prompts, owner, config.chunk, advance, notice)
         if plan.missing_judgments:
             keys = [g.key for g in plan.planned]
             reasked = store.reopen_invalid(config.judge.id, keys, config.max_judge_attempts)

@@ -58,7 +58,8 @@ def run_placement(config: EvalConfig, store: Store, plan: EvalPlan, owner: str, 
 
     candidates, opponents = candidate_names(config)
     reference = stored_battle_columns(store, plan.planned, config.judge.config, plan.prompts)
-    result = place(reference, candidates, opponents, list(prompts), judge_games, config.ratings, config.adaptive)
+    result = place(reference, candidates, opponents, list(prompts), judge_games, config.ratings, config.adaptive,
+                   plan.holes)
     report = PlacementReport(result.judgments, plan.placement.full_design if plan.placement else 0,
                              result.rounds, result.stop, result.left_race)
     return replace(plan, planned=plan.planned + chosen), report

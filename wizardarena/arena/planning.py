@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wizardarena.arena.adaptive import Game, Placement, place
+from wizardarena.arena.holes import answer_holes, check_holes, skip_games
 from wizardarena.arena.judging import PlannedGame, plan_games, stored_battle_columns
 from wizardarena.arena.schedule import games, round_robin, sample_prompts, versus
 from wizardarena.records import Prompt
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 class EvalPlan:
     """What a run needs, before spending it (``--dry-run`` prints it). ``planned`` lists every game of
     the fixed schedule (all of it, or the references' own games under the adaptive schedule); games of
-    identical models share a judgment key. ``keys`` maps (name, prompt id) to the answer key."""
+    identical models share a judgment key. ``keys`` maps (name, prompt id) to the answer key. ``holes``:
+    contestant -> prompts its pre-computed answers lack; ``skipped``: per such contestant, the games of
+    the fixed schedule left out for them (:mod:`wizardarena.arena.holes`)."""
 
     testset: str
     prompts: list
@@ -40,6 +43,8 @@ class EvalPlan:
     reference_judgments: int = 0
     missing_reference: int = 0
     placement: PlacementPlan | None = None
+    holes: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def answer_keys(self) -> list[str]:
         """Every answer key the games read, sorted."""
@@ -50,9 +55,12 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
               write: bool = True) -> EvalPlan:
     """Put the test set into the store (only checked against it when ``write`` is False: a dry run) and
     count the generations and judge calls still missing, invalid judgments with attempts left included.
-    ``testset`` is the already loaded (name, prompts), else ``config.testset`` is read."""
+    ``testset`` is the already loaded (name, prompts), else ``config.testset`` is read. Games on prompts
+    a contestant's pre-computed answers lack are skipped, or the run refused first (``missing_answers``)."""
     name, prompts = testset or load_testset(config.testset)
     prompts = prompts[: config.limit] if config.limit else prompts
+    holes = answer_holes(config.contestants, prompts)
+    check_holes(holes, config.missing_answers, len(prompts))
     (store.put_prompts if write else store.check_prompts)(name, prompts)
     contestants = config.contestants
     names = [c.name for c in contestants]
@@ -62,12 +70,15 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
         else references or round_robin(names)
     keys = {(c.name, p["id"]): answer_key(c.model, config.decoding, p) for c in contestants for p in prompts}
     complete = store.complete_answer_keys(keys.values())
-    missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete] for c in contestants}
+    lacking = {name: set(ids) for name, ids in holes.items()}
+    missing = {c.name: [p for p in prompts if keys[(c.name, p["id"])] not in complete
+                        and p["id"] not in lacking.get(c.name, ())] for c in contestants}
     sampled = config.reference_prompts is not None and config.reference_prompts < len(prompts)
     planned = plan_games(prompts, games(pairs[len(references):] if sampled else pairs), keys, config.judge.id)
     if sampled:  # each pair of references on its own stable sample of prompts
         planned = [game for pair in references for game in plan_games(
             sample_prompts(pair, prompts, config.reference_prompts), games([pair]), keys, config.judge.id)] + planned
+    planned, skipped = skip_games(planned, holes)
     judged = store.judged_keys(config.judge.id)
     planned_keys = {game[0] for game in planned}
     retry = store.retryable_invalid(config.judge.id, planned_keys, config.max_judge_attempts)
@@ -77,7 +88,8 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     among = _both_orders(references)
     reference_keys = {g.key for g in planned if (g.model_a, g.model_b) in among}
     plan = EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
-                    missing_judgments, keys, len(reference_keys), len(reference_keys - judged))
+                    missing_judgments, keys, len(reference_keys), len(reference_keys - judged),
+                    holes=holes, skipped=dict(skipped))
     if config.schedule == "adaptive":
         plan.placement = plan_placement(config, plan, store, estimate=not write)
     return plan
@@ -146,5 +158,5 @@ def _simulated_calls(config: EvalConfig, reference: Columns, plan: EvalPlan) -> 
 
     ref = {name: reference[name] for name in ("model_a", "model_b", "winner", "prompt_id")}
     outcome: Placement = place(ref, candidates, opponents, [p["id"] for p in plan.prompts], replayed,
-                               config.ratings, config.adaptive)
+                               config.ratings, config.adaptive, plan.holes)
     return outcome.judgments

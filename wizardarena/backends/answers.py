@@ -78,7 +78,11 @@ class AnswersModel:
 
     def __init__(self, path: str | Path, *, model: str | None = None):
         if is_pack(str(path)):
-            self._serve(str(path), load_pack(str(path)).answers, model)
+            pack = load_pack(str(path))
+            if model in pack.subsets and model not in pack.answers:
+                raise InputError(f"answers:{path}#{model} is a subset of {len(pack.subsets[model])} models, not one "
+                                 "model: use it with eval's --model or --opponents")
+            self._serve(str(path), pack.answers, model)
             return
         path = Path(path).expanduser()
         if path.is_dir():

@@ -62,15 +62,18 @@ from wizardarena.errors import InputError
 @click.option("--reference-prompts", type=click.IntRange(1), default=None,
               help="Each pair of --opponents battles on this many prompts of the set (a stable sample per pair) "
                    "instead of all: a cheaper reference arena, judged once per judge.")
+@click.option("--missing-answers", type=click.Choice(["skip", "refuse"]), default="skip", show_default=True,
+              help="Pre-computed answers that miss prompts: skip those games (counted per model) or refuse the run.")
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
-                 style_control) -> None:
+                 style_control, missing_answers) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
+    from wizardarena.arena.holes import answer_holes, check_holes, describe_holes
     from wizardarena.arena.outputs import write_outputs
     from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval
     from wizardarena.arena.preflight import check_writable, preflight, readable_store
@@ -95,6 +98,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     config = EvalConfig(
         candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
         max_judge_attempts=judge_attempts, schedule=schedule, reference_prompts=reference_prompts, baseline=baseline,
+        missing_answers=missing_answers,
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,
@@ -114,6 +118,11 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
             load_ranking(reference)
     options = {"max_concurrency": max_concurrency, "timeout": request_timeout, "retry_budget": retry_budget}
     preflight([c.model for c in config.contestants], judge, ping=not dry_run, **options)
+    used = loaded[1][:limit] if limit else loaded[1]
+    holes = answer_holes(list(config.contestants), used)  # named before any work; refused here if asked
+    check_holes(holes, missing_answers, len(used))
+    for line in [] if dry_run else describe_holes(holes, len(used)):
+        click.echo(line, err=True)
     store_path = Path(store).expanduser() if store else default_store()
     check_writable(store_path, Path(out))
     if dry_run:  # never writes: an absent store is planned as an empty one

@@ -16,6 +16,10 @@ def print_plan(plan, store_path) -> None:
                f"store {store_path}")
     for name, count in plan.missing_answers.items():
         click.echo(f"  {name}: {count} answers missing, {plan.missing_generations[name]} model calls")
+    from wizardarena.arena.holes import describe_holes
+
+    for line in describe_holes(plan.holes, len(plan.prompts), plan.skipped):
+        click.echo(f"  {line}")
     if plan.reference_judgments:
         click.echo(f"  references' own games: {plan.missing_reference} of {plan.reference_judgments} judgments missing "
                    "(judged once per judge and test set; later runs read them from the store)")
@@ -70,6 +74,10 @@ def print_report(result, config) -> None:
         console.print(describe_coefficients(result.ratings.style_coefficients))
     if result.placement is not None:
         console.print(result.placement.summary())
+    from wizardarena.arena.holes import describe_holes
+
+    for line in describe_holes(result.plan.holes, len(result.plan.prompts), result.plan.skipped):
+        click.echo(line)
     selection = select_checkpoint(result.ratings, [c.name for c in config.candidates])
     if selection:
         console.print(selection.summary())
