@@ -31,8 +31,7 @@ def print_plan(plan, store_path) -> None:
 def print_report(result, config) -> None:
     """The leaderboard (Elo, CI, battles, win rate, invalid judgments), the judge's position bias and
     order consistency, and which candidate is best."""
-    from rich.console import Console
-
+    from wizardarena.cli.console import make_console
     from wizardarena.cli.ratings_cmd import echo_warnings
     from wizardarena.leaderboard.terminal import rank_note, ratings_table
     from wizardarena.ratings.baseline import with_baseline
@@ -51,7 +50,7 @@ def print_report(result, config) -> None:
     report = result.judge_report
     extra = {"win rate": {m: f"{score[m] / played[m]:.1%}" for m in played},
              "invalid": {m: str(report.invalid_by_model.get(m, 0)) for m in played}}
-    console = Console()
+    console = make_console()
     echo_warnings(result.ratings)
     records = with_baseline(result.ratings.records(with_samples=False), result.ratings, config.baseline)
     console.print(ratings_table(records, title=f"WizardArena: {result.plan.testset}", extra=extra))
@@ -78,10 +77,9 @@ def print_report(result, config) -> None:
 def report_agreement(result, reference: str, out: Path) -> dict:
     """Compare the run's ranking with ``reference`` (a shipped name or a ranking file), print the
     paper's metrics and write ``agreement.json`` to ``out``."""
-    from rich.console import Console
-
     from wizardarena.agreement import compare, load_ranking
     from wizardarena.agreement.rankings import ranking_from_columns
+    from wizardarena.cli.console import make_console
 
     records = result.ratings.records()
     columns = {key: [r.get(key) for r in records] for key in ("model", "rating", "lower", "upper")}
@@ -94,6 +92,6 @@ def report_agreement(result, reference: str, out: Path) -> dict:
              ("separability with 95% CI", f"{metrics['separability_ci']:.1%}"),
              ("pair-rank Brier", f"{metrics['brier']:.4f}"),
              ("consistency (paper's average)", f"{metrics['consistency']:.1%}"))
-    Console().print(f"agreement with {reference}: " + "; ".join(f"{k} {v}" for k, v in shown))
+    make_console().print(f"agreement with {reference}: " + "; ".join(f"{k} {v}" for k, v in shown))
     (out / "agreement.json").write_text(json.dumps({"reference": reference, **metrics}, indent=1) + "\n")
     return metrics
