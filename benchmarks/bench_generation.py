@@ -3,7 +3,7 @@
     python benchmarks/bench_generation.py [--prompts 64] [--max-new-tokens 32] [--batch-size 16]
                                           [--hidden 64] [--layers 2] [--repeat 3] [--threads N]
 
-The model is built from scratch in a temp folder (tests/fixtures/tiny_model.py: a byte-level BPE
+The model is built from scratch in a temp folder (wizardarena/testing/tiny_model.py: a byte-level BPE
 tokenizer and a randomly initialised Llama), so nothing is downloaded. Both runs use greedy decoding
 through ``HFModel.generate``: once with ``batch_size=1`` and once with ``--batch-size``; the replies must
 be identical (the script exits 1 otherwise). Best of ``--repeat`` runs is reported.
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # run from a checkout without installing
 
-from fixtures.tiny_model import build_tiny_chat_model  # noqa: E402
 from wizardarena.backends import ChatRequest, Decoding, load_model  # noqa: E402
+from wizardarena.testing.tiny_model import build_tiny_chat_model  # noqa: E402
 
 TOPICS = ["the sea", "a hash map", "the lazy dog", "poems", "rating 7 of 10", "the sky", "Python", "a fox"]
 

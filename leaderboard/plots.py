@@ -2,13 +2,13 @@
 so no global backend changes). Every plot has a fixed pixel size, whatever the number of models
 (``figsize`` x ``DPI``, no tight bounding box; labels shrink instead):
 
-=================  ============  ==========================================================
+=================  ============  ======================================================================
 file               pixels (WxH)  shows
-=================  ============  ==========================================================
+=================  ============  ======================================================================
 ``elo.png``        1000 x 600    Elo with 95% CI bars, best at the top
 ``win_matrix.png``  900 x 800    observed win rate of each row model against each column model
-``reference.png``   800 x 640    Elo against the reference ranking, Spearman in the title
-=================  ============  ==========================================================
+``reference.png``   800 x 640    rank here against rank in the reference, y = x, Spearman in the title
+=================  ============  ======================================================================
 
 The same board gives byte-identical files (the PNG carries no software or date stamp).
 """
@@ -22,11 +22,13 @@ import numpy as np
 
 from wizardarena.errors import MissingExtraError
 from wizardarena.leaderboard.board import Leaderboard
+from wizardarena.leaderboard.labels import place_labels
 
 DPI = 100
 PLOT_SIZES: dict[str, tuple[int, int]] = {"elo.png": (1000, 600), "win_matrix.png": (900, 800),
                                           "reference.png": (800, 640)}
 _POINT_COLOR, _BAR_COLOR = "#1f4e8c", "#7a9cc6"
+_MIN_LABEL_SIZE = 6.5  # points: the smallest label the reference plot writes
 _ANNOTATE_UP_TO = 15  # write the percentage in each heatmap cell up to this many models
 
 
@@ -104,25 +106,45 @@ def win_matrix_png(board: Leaderboard) -> bytes:
     return _png(figure)
 
 
-def reference_png(board: Leaderboard) -> bytes:
-    """This leaderboard's Elo against the reference ranking's, one labelled point per shared model,
-    Spearman in the title; 800 x 640 px. Needs a reference."""
+def reference_figure(board: Leaderboard):
+    """The figure of ``reference.png``: each shared model's rank here against its rank in the reference
+    (1 = best, ties averaged; best at the top right), the y = x line where the two agree, and as many
+    model labels as fit without overlapping (the largest disagreements first). Ranks, not Elo: the two
+    rankings' Elo scales differ, and Spearman in the title is the correlation of exactly these ranks."""
+    from scipy.stats import rankdata
+
     if board.reference is None:
         raise ValueError("the leaderboard has no reference ranking to compare with")
     compared = board.reference
+    count = len(compared.models)
+    here, there = rankdata(-compared.candidate), rankdata(-compared.reference)
     figure = _figure("reference.png")
     axes = figure.add_subplot()
-    axes.scatter(compared.reference, compared.candidate, color=_POINT_COLOR, s=24)
-    size = _label_size(len(compared.models)) - 1
-    for model, x, y in zip(compared.models, compared.reference, compared.candidate):
-        axes.annotate(_plain(model), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=size)
-    axes.set_xlabel(_plain(f"{compared.name} Elo (reference)"))
-    axes.set_ylabel("Elo on this leaderboard")
-    axes.set_title(_plain(f"vs {compared.name}: Spearman ρ = {compared.spearman:.3f} "
-                          f"({len(compared.models)} models)"))
-    axes.margins(x=0.25, y=0.08)  # room for the labels of the points at the edges
+    ends = [0.5, count + 0.5]
+    axes.plot(ends, ends, linestyle="--", color="#888888", linewidth=1, zorder=1, label="y = x")
+    axes.scatter(there, here, color=_POINT_COLOR, s=24, zorder=2)
+    axes.set_xlim(count + 0.5, 0.5)
+    axes.set_ylim(count + 0.5, 0.5)
+    axes.set_aspect("equal", adjustable="box")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.set_xlabel(_plain(f"rank in {compared.name} (reference; 1 = best)"))
+    axes.set_ylabel("rank on this leaderboard (1 = best)")
+    axes.set_title(_plain(f"vs {compared.name}: Spearman ρ = {compared.spearman:.3f} ({count} models); "
+                          "dashed: same rank (y = x)"), fontsize=10)
     axes.grid(alpha=0.3)
-    return _png(figure)
+    figure.canvas.draw()  # settle the layout, then freeze it: labels are placed in pixels
+    figure.set_layout_engine("none")
+    order = sorted(range(count), key=lambda k: (-abs(here[k] - there[k]), there[k], compared.models[k]))
+    # readable or absent: crowded boards lose labels rather than shrink them past legibility
+    place_labels(axes, there, here, [_plain(model) for model in compared.models], order,
+                 max(_label_size(count) - 1, _MIN_LABEL_SIZE))
+    return figure
+
+
+def reference_png(board: Leaderboard) -> bytes:
+    """:func:`reference_figure` as PNG bytes; 800 x 640 px. Needs a reference."""
+    return _png(reference_figure(board))
 
 
 def render_plots(board: Leaderboard) -> dict[str, bytes]:

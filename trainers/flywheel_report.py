@@ -6,10 +6,11 @@ from __future__ import annotations
 
 def print_report(report: dict) -> None:
     """Print the data table and the Elo table of a :func:`run_flywheel` report."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from wizardarena.cli.console import make_console
+
+    console = make_console()
     pool = report.get("pool", {})
     if pool:
         decon = pool["decontamination"]

@@ -266,3 +266,47 @@ def test_a_table_parquet_cannot_hold_leaves_no_folder(tmp_path, inputs):
     result = _cli(inputs["ratings"], "--repo-id", REPO, "--battles", mixed, "--dry-run", tmp_path / "dry")
     assert result.exit_code == 2 and "cannot store as Parquet" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "dry").exists()
+
+
+def test_push_publishes_the_run_json_that_eval_wrote_beside_the_ratings(tmp_path):
+    """Issue 14: with no --judge/--testset/--seed, the card and run.json carry those of the eval run."""
+    from wizardarena.leaderboard.markdown import escape_markdown
+    from wizardarena.leaderboard.sources import judge_settings_text
+
+    testset = _write_jsonl(tmp_path / "my-prompts.jsonl", [{"id": f"q{k}", "turns": [f"Question {k}?"]}
+                                                            for k in range(3)])
+    out = tmp_path / "out"
+    done = CliRunner().invoke(cli, ["eval", "--model", "a=fake:a", "--model", "b=fake:b", "--judge", "fake:j",
+                                    "--judge-mode", "logprob", "--testset", str(testset), "--out", str(out),
+                                    "--store", str(tmp_path / "arena.sqlite"), "--bootstrap", "5", "--seed", "11"])
+    assert done.exit_code == 0, done.output
+    evaluated = json.loads((out / "run.json").read_text())
+    with FakeHub(token=TOKEN) as hub:
+        result = _push(tmp_path, _env(tmp_path, hub.url), out / "ratings.jsonl", "--repo-id", REPO,
+                       "--battles", out / "battles.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert "note:" not in result.stderr  # nothing left blank
+    committed = hub.commits()[0].files()
+    run = json.loads(committed["run.json"])
+    for key in ("judge", "judge_provenance", "testset", "date", "seed", "bootstrap", "unit", "contestants"):
+        assert run[key] == evaluated[key], key
+    assert (run["testset"], run["seed"]) == ("my-prompts", 11) and run["judge"].startswith("fake:j|")
+    card = committed["README.md"].decode()
+    header = next(line for line in card.splitlines() if line.startswith("**Judge:**"))
+    settings = judge_settings_text(evaluated["judge_provenance"])
+    assert "mode logprob" in settings
+    for label, value in (("Judge", evaluated["judge"]), ("Judge settings", settings), ("Test set", "my-prompts"),
+                         ("Date", evaluated["date"]), ("Seed", "11")):
+        assert f"**{label}:** {escape_markdown(value)}" in header, label
+
+
+def test_push_without_run_json_says_what_the_card_leaves_blank(tmp_path, inputs):
+    bare = _cli(inputs["ratings"], "--repo-id", REPO, "--dry-run", tmp_path / "bare")
+    assert bare.exit_code == 0, bare.output
+    assert bare.stderr.splitlines()[-1] == (f"note: the card shows no judge, testset, seed: no run.json beside "
+                                            f"{inputs['ratings']} names them (pass --judge / --testset / --seed)")
+    (inputs["ratings"].parent / "run.json").write_text(json.dumps({"test_set": "mix", "seed": 4}))
+    named = _cli(inputs["ratings"], "--repo-id", REPO, "--battles", inputs["battles"], "--dry-run", tmp_path / "named")
+    assert named.exit_code == 0 and "note:" not in named.stderr, named.stderr
+    run = json.loads((tmp_path / "named" / "run.json").read_text())
+    assert (run["judge"], run["testset"], run["seed"]) == ("fake-judge", "mix", 4)  # the judge: the battles'

@@ -103,6 +103,38 @@ def test_reference_comparison_uses_the_shared_models(arena):
     assert f"Against {REFERENCE} over {N_MODELS} shared models: Spearman" in render_markdown(board)
 
 
+def test_reference_plot_is_rank_against_rank_with_the_diagonal_and_labels_that_do_not_overlap():
+    """Every model of the reference, its Elo shuffled a little (seeded): crowded points, so labels must give way."""
+    pytest.importorskip("matplotlib")
+    from scipy.stats import rankdata
+
+    from wizardarena.leaderboard.plots import reference_figure, reference_png
+
+    truth = load_ranking(REFERENCE)
+    noisy = truth.score + np.random.default_rng(5).normal(0.0, 40.0, len(truth.models))
+    records = [{"model": m, "rating": float(r), "lower": float(r) - 10, "upper": float(r) + 10, "n_battles": 100}
+               for m, r in zip(truth.models, noisy)]
+    board = Leaderboard.from_records(records, reference=REFERENCE)
+    count = len(board.reference.models)
+    assert count == len(truth.models) > 50
+    axes = reference_figure(board).axes[0]
+    (diagonal,) = [line for line in axes.get_lines() if line.get_label() == "y = x"]
+    assert list(diagonal.get_xdata()) == list(diagonal.get_ydata()) == [0.5, count + 0.5]
+    assert axes.get_xlim() == axes.get_ylim() == (count + 0.5, 0.5)  # same scale, best at the top right
+    points = axes.collections[0].get_offsets()
+    here, there = rankdata(-board.reference.candidate), rankdata(-board.reference.reference)
+    assert np.array_equal(points, np.column_stack([there, here]))
+    renderer = axes.figure.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in axes.texts]
+    assert 10 < len(boxes) <= count
+    assert not any(a.overlaps(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
+    frame = axes.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    worst = int(np.argmax(np.abs(here - there)))  # the largest disagreement is labelled first
+    assert board.reference.models[worst] in {text.get_text() for text in axes.texts}
+    assert reference_png(board) == reference_png(board)
+
+
 def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}"]

@@ -35,15 +35,16 @@ def _json_safe(result: dict) -> dict:
 
 
 def _print_table(title: str, header: tuple[str, str], rows: list[tuple[str, str]]) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from wizardarena.cli.console import make_console
 
     table = Table(title=title, title_justify="left")
     table.add_column(header[0])
     table.add_column(header[1], justify="right" if header[1] == "value" else "left")
     for left, right in rows:
         table.add_row(left, right)
-    Console().print(table)
+    make_console().print(table)
 
 
 def _print_catalogue(fmt: str) -> None:

@@ -35,8 +35,7 @@ def print_plan(plan, store_path) -> None:
 def print_report(result, config) -> None:
     """The leaderboard (Elo, CI, battles, win rate, invalid judgments), the judge's position bias and
     order consistency, and which candidate is best."""
-    from rich.console import Console
-
+    from wizardarena.cli.console import make_console
     from wizardarena.cli.ratings_cmd import echo_warnings
     from wizardarena.leaderboard.terminal import rank_note, ratings_table
     from wizardarena.ratings.baseline import with_baseline
@@ -55,7 +54,7 @@ def print_report(result, config) -> None:
     report = result.judge_report
     extra = {"win rate": {m: f"{score[m] / played[m]:.1%}" for m in played},
              "invalid": {m: str(report.invalid_by_model.get(m, 0)) for m in played}}
-    console = Console()
+    console = make_console()
     echo_warnings(result.ratings)
     records = with_baseline(result.ratings.records(with_samples=False), result.ratings, config.baseline)
     console.print(ratings_table(records, title=f"WizardArena: {result.plan.testset}", extra=extra))
@@ -88,12 +87,12 @@ def report_agreement(result, references: list[str], out: Path) -> dict:
     paper's metrics, with the same metrics for two yardsticks over the same models (Arena-Hard v0.1's
     GPT-4-Turbo judge, answer length alone), and write ``agreement.json`` to ``out`` (the first
     reference's metrics at the top, every reference's under ``references``)."""
-    from rich.console import Console
     from rich.table import Table
 
     from wizardarena.agreement import compare, load_ranking
     from wizardarena.agreement.rankings import ranking_from_columns
     from wizardarena.agreement.yardsticks import yardsticks
+    from wizardarena.cli.console import make_console
 
     records = result.ratings.records()
     columns = {key: [r.get(key) for r in records] for key in ("model", "rating", "lower", "upper")}
@@ -112,7 +111,7 @@ def report_agreement(result, references: list[str], out: Path) -> dict:
         for label, m in every[reference].items():
             table.add_row(label, str(m["n_models"]), f"{m['spearman']:.4f}", f"{m['agreement_ci']:.1%}",
                           f"{m['separability_ci']:.1%}", f"{m['consistency']:.1%}")
-        Console().print(table)
+        make_console().print(table)
     click.echo("Arena-Hard v0.1 judge: its published leaderboard (GPT-4-Turbo judging); length alone: mean answer "
                "length in this run's battles; both scored on the run's models by the same code. Consistency: the "
                "Arena Learning paper's mean of Spearman, signed agreement and separability.")

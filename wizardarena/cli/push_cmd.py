@@ -7,6 +7,7 @@ Registered under the ``leaderboard`` group by :mod:`wizardarena.cli.main`; user 
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -46,19 +47,32 @@ def push(ratings: str, repo_id: str, battles: str | None, judgments: str | None,
         folder = build_folder(ratings, dry_run, **options)
         files = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
         click.echo(f"dry run: wrote {len(files)} files to {folder} ({', '.join(files)}); nothing was sent", err=True)
+        _note_blanks(folder, ratings)
         return
     token = resolve_token()  # fail before any work when there is none
     with tempfile.TemporaryDirectory(prefix="wizardarena-push-") as tmp:
         folder = build_folder(ratings, Path(tmp) / repo_id.split("/")[1], **options)
         url = push_folder(folder, repo_id, token=token, private=private,
                           commit_message=message or DEFAULT_COMMIT_MESSAGE)
-    click.echo(f"pushed {repo_id}", err=True)
+        click.echo(f"pushed {repo_id}", err=True)
+        _note_blanks(folder, ratings)
     click.echo(url)
 
 
+def _note_blanks(folder: Path, ratings: str) -> None:
+    """Say which of judge, test set and seed the published ``run.json`` in ``folder`` leaves blank, and how
+    to fill them (after success only: a failure stays one line)."""
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    unknown = [key for key in ("judge", "testset", "seed") if run.get(key) is None]
+    if unknown:
+        click.echo(f"note: the card shows no {', '.join(unknown)}: no run.json beside {ratings} names "
+                   f"{'it' if len(unknown) == 1 else 'them'} (pass --{' / --'.join(unknown)})", err=True)
+
+
 def _run_json_beside(ratings: Path) -> dict:
-    """The ``run.json`` that ``wizardarena eval`` wrote beside its ratings (empty when there is none)."""
-    from wizardarena.leaderboard.sources import read_json_object
+    """The ``run.json`` that ``wizardarena eval`` wrote beside its ratings (empty when there is none), its
+    field names as the rendered boards read them (``test_set`` is ``testset``)."""
+    from wizardarena.leaderboard.sources import METADATA_FIELDS, read_json_object
 
     data = read_json_object(ratings.parent / "run.json") or {}
-    return {key: value for key, value in data.items() if key not in ("files", "versions")}
+    return {METADATA_FIELDS.get(key, key): value for key, value in data.items() if key not in ("files", "versions")}

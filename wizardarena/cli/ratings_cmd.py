@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 import numpy as np
-from rich.console import Console
 
+from wizardarena.cli.console import make_console
 from wizardarena.errors import InputError
 
 _CHOICE = click.Choice
@@ -63,7 +63,7 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
         groups = group_values(table, by_column)
     else:
         results, groups = {None: compute_ratings(table, config)}, None
-    console, records, pairs = Console(), [], []
+    console, records, pairs = make_console(), [], []
     for group, result in results.items():
         label = {} if group is None else {by_column: group}
         echo_warnings(result, group)
