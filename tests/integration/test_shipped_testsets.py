@@ -17,10 +17,14 @@ def test_every_shipped_set_is_listed_with_its_pack_or_a_note():
 
 @pytest.mark.parametrize("name", sorted(n for n, e in shipped_testsets().items() if e["pack"]))
 def test_the_pack_answers_every_prompt_of_its_sets(name):
+    """Every model of the pack answers every prompt, except the few answers its publishers never released
+    (recorded on the pack's card; eval skips and counts those games); the 2024-03 subset has no hole."""
     pack = load_pack(shipped_testsets()[name]["pack"])
     _, prompts = load_testset(name)
     missing = {model: sum(p["id"] not in pack.answers[model] for p in prompts) for model in pack.models}
-    assert not any(missing.values()), {m: n for m, n in missing.items() if n}
+    published_holes = pack.meta.get("missing", {})
+    assert all(count <= published_holes.get(model, 0) for model, count in missing.items()), missing
+    assert not any(missing[model] for model in pack.subsets["2024-03"])
     assert all(len(p["turns"]) == 1 for p in prompts)  # the pack's answers are single-turn
 
 
