@@ -69,7 +69,7 @@ CASES = {
     "export: no such store": (["export", "{root}/none.sqlite", "--what", "answers", "--out", "{root}/x.jsonl"],
                               "no such store"),
     "build-testset: no such pool": (["build-testset", "{root}/pool.jsonl", "--name", "t", "--out", "{root}/b"],
-                                    "difficulty rater"),
+                                    "difficulty method"),
     "decontaminate: no such file": (["decontaminate", "{root}/train.jsonl", "--against", "wizardarena-hard"],
                                     "train.jsonl"),
     "import-lm-eval: bad doc": (["import-lm-eval", "{root}/samples.jsonl", "--model", "m", "--store",

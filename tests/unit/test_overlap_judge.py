@@ -57,7 +57,7 @@ def test_spec_names_several_pack_references_and_they_all_sit_out():
     assert other.id.split("|")[1] != judge.id.split("|")[1]
     models, notes = contestants((f"answers:{PACK}",), judge)
     names = {c.name for c in models}
-    assert len(names) == 27 and not names & {"gpt-4-0125-preview", "claude-3-opus-20240229"}
+    assert len(names) == 59 and not names & {"gpt-4-0125-preview", "claude-3-opus-20240229"}
     assert len(notes) == 2
     with pytest.raises(InputError, match="offline judge's reference"):
         contestants((f"answers:{PACK}#claude-3-opus-20240229",), judge)
