@@ -84,7 +84,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     from wizardarena.ratings import RatingConfig, parse_anchor
     from wizardarena.refs import resolve_judge
     from wizardarena.store import ArenaStore, make_owner
-    from wizardarena.testsets import load_testset
+    from wizardarena.testsets import load_testset, shipped_testsets
 
     judge_config = JudgeConfig(mode=judge_mode, template=judge_template, max_retries=judge_retries,
                                combine=combine, tie_margin=tie_margin, multi_turn=multi_turn,
@@ -121,6 +121,9 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     used = loaded[1][:limit] if limit else loaded[1]
     holes = answer_holes(list(config.contestants), used)  # named before any work; refused here if asked
     check_holes(holes, missing_answers, len(used))
+    shipped = shipped_testsets().get(str(testset), {})
+    if holes and "pack" in shipped and shipped["pack"] is None:
+        click.echo(f"note: {testset} is {shipped['note']}", err=True)
     for line in [] if dry_run else describe_holes(holes, len(used)):
         click.echo(line, err=True)
     store_path = Path(store).expanduser() if store else default_store()
