@@ -35,3 +35,19 @@ def test_sets_marked_for_generating_models_really_need_them(name):
     answered = sum(p["id"] in pack.answers[pack.models[0]] for p in prompts)
     assert answered < len(prompts)
     assert f"answers {answered} of its {len(prompts)}" in shipped_testsets()[name]["note"]
+
+
+def test_eval_names_the_offline_counterpart_of_a_set_that_needs_generating_models(tmp_path):
+    from click.testing import CliRunner
+
+    from wizardarena.cli.main import _register, cli
+
+    _register()
+    args = ["eval", "--model", "answers:arena-hard-v0.1#gpt-4-0314", "--model", "answers:arena-hard-v0.1#gpt-4-0613",
+            "--judge", "fake:j", "--judge-mode", "logprob", "--testset", "wizardarena-diverse", "--dry-run"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "needs generating models" in result.output and "use wizardarena-diverse-offline" in result.output
+    assert "gpt-4-0314: 72 of 100 prompts without a pre-computed answer" in result.output
+    refused = CliRunner().invoke(cli, [*args, "--missing-answers", "refuse"])
+    assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
