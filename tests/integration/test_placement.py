@@ -173,3 +173,14 @@ def test_an_interrupted_adaptive_run_resumes_to_the_same_placement(tmp_path, cra
         resumed = _run(store, _config("mine", "other", schedule="adaptive", adaptive=adaptive))
     assert resumed.placement == clean.placement
     assert resumed.ratings.records() == clean.ratings.records()
+
+
+def test_adaptive_against_one_opponent_plays_only_the_games_it_chooses(tmp_path):
+    """With one opponent there are no reference games: nothing may be planned beside the adaptive rounds."""
+    config = EvalConfig(candidates=(Contestant("mine", "fake:mine"),), opponents=REFERENCES[-1:], judge=JUDGE,
+                        testset="t", ratings=RatingConfig(bootstrap=50, unit="prompt"), schedule="adaptive",
+                        adaptive=AdaptiveConfig(target_ci=200))
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        result = _run(store, config)
+    assert 0 < result.placement.judgments < result.placement.full_design
+    assert result.judging.calls == result.placement.judgments == len(result.plan.planned)

@@ -44,8 +44,7 @@ def run_placement(config: EvalConfig, store: Store, plan: EvalPlan, owner: str, 
                   advance: Callable[[int], None], notice: Callable[[str], None]) -> tuple[EvalPlan, PlacementReport]:
     """Place the candidates adaptively; returns the plan with the chosen games added, and the report."""
     prompts = {p["id"]: p for p in plan.prompts}
-    answers = store.answers(plan.answer_keys() + [plan.keys[(c.name, p)] for c in config.candidates
-                                                  for p in prompts])
+    answers = store.answers([plan.keys[(c.name, p)] for c in config.contestants for p in prompts])
     chosen: list[PlannedGame] = []
 
     def judge_games(batch: list[Game]) -> Columns:

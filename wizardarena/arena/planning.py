@@ -66,8 +66,10 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     names = [c.name for c in contestants]
     candidates, opponents = names[: len(config.candidates)], names[len(config.candidates):]
     references = round_robin(opponents) if config.opponents else []
-    pairs = references + versus(candidates, opponents) if config.schedule == "full" and config.opponents \
-        else references or round_robin(names)
+    if not config.opponents:
+        pairs = round_robin(names)
+    else:  # the adaptive schedule plans only the references' own games: the rest is chosen while it runs
+        pairs = references + (versus(candidates, opponents) if config.schedule == "full" else [])
     keys = {(c.name, p["id"]): answer_key(c.model, config.decoding, p) for c in contestants for p in prompts}
     complete = store.complete_answer_keys(keys.values())
     lacking = {name: set(ids) for name, ids in holes.items()}
