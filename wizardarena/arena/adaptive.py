@@ -107,11 +107,20 @@ def place(reference: Columns, candidates: Sequence[str], opponents: Sequence[str
     return Placement(tuple(chosen), judgments, rounds, stop, result, columns, left)
 
 
-def _prior(reference: Columns, candidates: Sequence[str], ratings: RatingConfig) -> dict[str, float]:
-    """The references' ratings from their own games (no bootstrap), candidates at their median."""
+def reference_fit(reference: Columns, ratings: RatingConfig) -> RatingResult | None:
+    """The references' ratings from their own games alone (no bootstrap, no style control); None when
+    there are no such games."""
     if not reference.get("winner"):
+        return None
+    return compute_ratings(battles_from_columns(reference, "battles"),
+                           replace(ratings, bootstrap=0, style_control=False))
+
+
+def _prior(reference: Columns, candidates: Sequence[str], ratings: RatingConfig) -> dict[str, float]:
+    """The references' ratings from their own games, candidates at their median."""
+    fitted = reference_fit(reference, ratings)
+    if fitted is None:
         return {}
-    fitted = compute_ratings(battles_from_columns(reference, "battles"), replace(ratings, bootstrap=0))
     prior = dict(zip(fitted.models, map(float, fitted.rating)))
     middle = float(np.median(fitted.rating))
     return {**prior, **{name: middle for name in candidates}}

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wizardarena.arena.adaptive import Game, Placement, place
+from wizardarena.arena.adaptive import Game, Placement, place, reference_fit
 from wizardarena.arena.holes import answer_holes, check_holes, skip_games
 from wizardarena.arena.judging import PlannedGame, plan_games, stored_battle_columns
 from wizardarena.arena.schedule import games, round_robin, sample_prompts, versus
@@ -133,12 +133,9 @@ def _simulated_calls(config: EvalConfig, reference: Columns, plan: EvalPlan) -> 
     """Judge calls of the adaptive schedule when every candidate plays exactly like the median reference:
     its games are answered with that reference's own stored verdicts (prompt effects included), so the
     estimate is a typical run's, not a bound."""
-    from wizardarena.ratings import compute_ratings
-    from wizardarena.ratings.table import battles_from_columns
-
-    if not reference.get("winner"):
+    fitted = reference_fit(reference, config.ratings)
+    if fitted is None:
         return None
-    fitted = compute_ratings(battles_from_columns(reference), replace(config.ratings, bootstrap=0, style_control=False))
     median = fitted.models[int(np.argsort(fitted.rating)[len(fitted.models) // 2])]
     verdicts = {}
     for a, b, winner, prompt in zip(reference["model_a"], reference["model_b"], reference["winner"],
