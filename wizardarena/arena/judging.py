@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Sequence
 
+from wizardarena.arena.battles import battle_columns
 from wizardarena.arena.work import claimed_batches
 from wizardarena.judge.base import Game, Judge
 from wizardarena.records import Answer, Prompt, Verdict
@@ -101,8 +102,6 @@ def labelled_verdicts(planned: list[PlannedGame], verdicts: dict[str, Verdict]) 
 def stored_battle_columns(store: Store, planned: list[PlannedGame], judge_config, prompts: Sequence[Prompt]) -> dict:
     """The battles of the ``planned`` games that have a stored judgment, under the judge's tie and combine
     rules (columns as :func:`wizardarena.arena.battles.battle_columns` makes them)."""
-    from wizardarena.arena.battles import battle_columns
-
     stored = store.judgments([g.key for g in planned])
     verdicts = labelled_verdicts(planned, {key: Verdict.of(record) for key, record in stored.items()})
     categories = {p["id"]: p.get("category") for p in prompts}
