@@ -47,6 +47,22 @@ def test_recall_reads_whole_answers_and_ignores_reasoning_traces():
     assert game["winner"] == "model_b" and judge.stripped == 1
 
 
+def test_an_answer_is_scored_once_but_every_game_counts_its_stripped_turns(monkeypatch):
+    import wizardarena.judge.overlap as overlap
+
+    scored = []
+    monkeypatch.setattr(overlap, "_coverage", lambda replies, refs, strip: scored.append(replies) or (0.5, 1))
+    judge = OverlapJudge("overlap:ref", [Reference("paris", "x")])
+    answers = {"a": ["<think>t</think>paris", "x"], "b": ["rome", "x"], "c": ["paris", "x"]}
+    games = [Game(PROMPT, m, n, answers[m], answers[n], False) for m, n in (("a", "b"), ("a", "c"), ("c", "b"))]
+    judge.judge(games[:2])
+    judge.judge(games[2:])  # a later batch reuses what earlier batches scored
+    assert sorted(map(tuple, scored)) == sorted(map(tuple, answers.values())) and judge.stripped == 6
+    other_prompt = Game({**PROMPT, "id": "p2"}, "a", "b", answers["a"], answers["b"], False)
+    judge.judge([other_prompt])  # the same text on another prompt meets other references: scored anew
+    assert len(scored) == 5
+
+
 def test_spec_names_several_pack_references_and_they_all_sit_out():
     judge = resolve_judge(f" overlap:{PACK}#gpt-4-0125-preview+claude-3-opus-20240229 ")
     assert judge.kind == "overlap" and judge.spec == f"overlap:{PACK}#gpt-4-0125-preview+claude-3-opus-20240229"

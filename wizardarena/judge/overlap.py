@@ -30,6 +30,7 @@ from wizardarena.records import Judgment
 PREFIX = "overlap:"
 VERSION = 1  # part of the judge's cache key: bump when scores would change
 WORD = re.compile(r"[a-z0-9_]+")
+SCORED_KEPT = 20_000  # answers whose coverage is remembered (they hold their texts: ~60 MB at most)
 
 
 def overlap_settings(strip: bool) -> dict:
@@ -65,27 +66,42 @@ class OverlapJudge:
         self.id, self.references, self.strip = judge_id, list(references), strip
         self.calls = 0  # games scored (each one a "judge call": nothing is asked of a model)
         self.stripped = 0  # answer turns scored without their reasoning trace
+        # An answer meets 2 × (models - 1) opponents on its prompt: score it once, not once per game.
+        self._scored: dict[tuple, tuple[float, int]] = {}
 
     def judge(self, games: Sequence[Game]) -> list[Judgment]:
         """One judgment per game, in order."""
         refs = [reference_replies(reference, games) for reference in self.references]
         self.calls += len(games)
+        if len(self._scored) > SCORED_KEPT:
+            self._scored.clear()
         return [self._judgment(game, [by_prompt[game.prompt["id"]] for by_prompt in refs]) for game in games]
 
     def _judgment(self, game: Game, references: list[list[str]]) -> Judgment:
-        cover_a = self._coverage(game.answer_a, references)
-        cover_b = self._coverage(game.answer_b, references)
+        cover_a = self._coverage(game.prompt["id"], game.answer_a, references)
+        cover_b = self._coverage(game.prompt["id"], game.answer_b, references)
         score_a, score_b = similarity_score(cover_a), similarity_score(cover_b)
         return Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b, judge=self.id,
                         swapped=game.swapped, score_a=score_a, score_b=score_b, p_a=None,
                         winner=verdict(score_a, score_b, 0.0), valid=True,
                         raw=json.dumps({"recall_a": round(cover_a, 6), "recall_b": round(cover_b, 6)}))
 
-    def _coverage(self, replies: Sequence[str], references: list[list[str]]) -> float:
-        if self.strip:
-            cleaned = [strip_reasoning(text) for text in replies]
-            self.stripped += sum(changed for _, changed in cleaned)
-            replies = [text for text, _ in cleaned]
-        per_reference = [sum(recall(r, ref) for r, ref in zip(replies, turns)) / len(replies)
-                         for turns in references]
-        return sum(per_reference) / len(per_reference)
+    def _coverage(self, prompt_id: str, replies: Sequence[str], references: list[list[str]]) -> float:
+        key = (prompt_id, *replies)
+        known = self._scored.get(key)
+        if known is None:
+            known = self._scored[key] = _coverage(replies, references, self.strip)
+        self.stripped += known[1]
+        return known[0]
+
+
+def _coverage(replies: Sequence[str], references: list[list[str]], strip: bool) -> tuple[float, int]:
+    """Mean recall of the references' words over turns and references, and how many turns lost a
+    reasoning trace."""
+    stripped = 0
+    if strip:
+        cleaned = [strip_reasoning(text) for text in replies]
+        stripped = sum(changed for _, changed in cleaned)
+        replies = [text for text, _ in cleaned]
+    per_reference = [sum(recall(r, ref) for r, ref in zip(replies, turns)) / len(replies) for turns in references]
+    return sum(per_reference) / len(per_reference), stripped
