@@ -1,12 +1,14 @@
 """Coverage of the true ratings by the sandwich CI and the bootstrap CI, over many simulated arenas.
 
     python benchmarks/bench_coverage.py [--arenas 200] [--models 20] [--battles 10000] [--rounds 200]
-                                        [--big-battles 1000000] [--big-models 100] [--big-rounds 1000]
+                                        [--prompts 100] [--big-battles 1000000] [--big-models 100]
+                                        [--big-rounds 1000] [--big-prompts 10000]
 
 Each arena draws its battles (uniform pairs, 10% ties, seeded) from fixed Bradley-Terry strengths with
 ``draw_winners``, the ``simulate`` machinery. Settings:
 
 - ``independent``: every battle on its own (sandwich and bootstrap by battle);
+- ``small``: the same with 2,000 battles (about 10 per pair), where asymptotic intervals may fall short;
 - ``prompt-clustered``: battles on ``--prompts`` prompts, each prompt shifting each model's strength by
   N(0, 0.6²) (redrawn per arena), so battles of one prompt are correlated. Clustered sandwich and prompt
   bootstrap, plus the unclustered versions to show what ignoring the clusters costs.
@@ -17,8 +19,9 @@ target is the BT fit to the expected score of every pair (Gauss-Hermite over the
 reported normalisation (mean 1000). Coverage = share of (model, arena) whose true Elo lies inside the
 95% CI; "se" is the binomial standard error over all (model, arena) cells, "se arenas" the standard
 error of the per-arena coverage (models of one arena are not independent). Then the time of the sandwich
-against a ``--big-rounds`` bootstrap on ``--big-battles`` battles (no encoding; the table is built from
-integer arrays).
+against a ``--big-rounds`` bootstrap on ``--big-battles`` battles, each as a whole ``compute_ratings`` call
+(no encoding: the table is built from integer arrays), beside the point fit alone. ``--arenas 0`` skips
+the coverage part, ``--big-battles 0`` the timing.
 """
 
 from __future__ import annotations
@@ -39,9 +42,11 @@ from wizardarena.ratings.table import MODEL_A_WINS, MODEL_B_WINS, TIE, BattleTab
 
 TIE_RATE = 0.1
 SHIFT_SD = 0.6
-SETTINGS = {  # name: (prompt shift sd, [(label, config), ...])
-    "independent": (0.0, [("sandwich", dict(ci="sandwich")), ("bootstrap", dict(unit="battle"))]),
-    "prompt-clustered": (SHIFT_SD, [("sandwich by prompt", dict(ci="sandwich", unit="prompt")),
+SMALL_BATTLES = 2_000
+SETTINGS = {  # name: (prompt shift sd, battles (None: --battles), [(label, config), ...])
+    "independent": (0.0, None, [("sandwich", dict(ci="sandwich")), ("bootstrap", dict(unit="battle"))]),
+    "small": (0.0, SMALL_BATTLES, [("sandwich", dict(ci="sandwich")), ("bootstrap", dict(unit="battle"))]),
+    "prompt-clustered": (SHIFT_SD, None, [("sandwich by prompt", dict(ci="sandwich", unit="prompt")),
                                     ("bootstrap by prompt", dict(unit="prompt")),
                                     ("sandwich by battle", dict(ci="sandwich")),
                                     ("bootstrap by battle", dict(unit="battle"))]),
@@ -77,18 +82,20 @@ def pseudo_true_elo(strengths, shift_sd) -> np.ndarray:
 
 def coverage_runs(args) -> None:
     strengths = np.random.default_rng(2024).normal(0.0, 0.8, args.models)
-    print(f"{args.arenas} arenas, {args.models} models (BT sd 0.8), {args.battles:,} battles, {TIE_RATE:.0%} ties; "
+    print(f"{args.arenas} arenas, {args.models} models (BT sd 0.8), {TIE_RATE:.0%} ties; "
           f"bootstrap {args.rounds} rounds; 95% CIs")
-    for setting, (shift_sd, methods) in SETTINGS.items():
+    for setting, (shift_sd, n_battles, methods) in SETTINGS.items():
+        n_battles = n_battles or args.battles
         truth = pseudo_true_elo(strengths, shift_sd)
         naive = (strengths - strengths.mean()) * ELO_PER_BT_UNIT + 1000.0
-        print(f"\n{setting}: {args.prompts} prompts, prompt shift sd {shift_sd} BT; truth vs generating Elo: "
+        print(f"\n{setting}: {n_battles:,} battles, {args.prompts} prompts, prompt shift sd {shift_sd} BT; "
+              "truth vs generating Elo: "
               f"max |gap| {np.abs(truth - naive).max():.1f}")
         inside = {label: [] for label, _ in methods}
         width = {label: [] for label, _ in methods}
         spent = dict.fromkeys(inside, 0.0)
         for arena in range(args.arenas):
-            table = draw_arena(strengths, args.battles, args.prompts, shift_sd, np.random.default_rng([7, arena]))
+            table = draw_arena(strengths, n_battles, args.prompts, shift_sd, np.random.default_rng([7, arena]))
             for label, options in methods:
                 config = RatingConfig(bootstrap=args.rounds, seed=arena, point="mle", **options)
                 start = time.perf_counter()
@@ -109,26 +116,27 @@ def coverage_runs(args) -> None:
 
 def big_timing(args) -> None:
     strengths = np.random.default_rng(1).normal(0.0, 1.0, args.big_models)
-    table = draw_arena(strengths, args.big_battles, args.prompts * 10, 0.0, np.random.default_rng(2))
-    runs = [("sandwich by battle", RatingConfig(ci="sandwich")),
-            ("sandwich by prompt", RatingConfig(ci="sandwich", unit="prompt")),
-            (f"bootstrap {args.big_rounds} by battle", RatingConfig(bootstrap=args.big_rounds, point="mle"))]
-    print(f"\n{args.big_battles:,} battles, {args.big_models} models, {args.prompts * 10:,} prompts "
-          "(best of 3, bootstrap once):")
+    table = draw_arena(strengths, args.big_battles, args.big_prompts, 0.0, np.random.default_rng(2))
+    rounds = args.big_rounds
+    runs = [("point fit alone", RatingConfig(bootstrap=0), 5),
+            ("sandwich by battle", RatingConfig(ci="sandwich"), 5),
+            ("sandwich by prompt", RatingConfig(ci="sandwich", unit="prompt"), 5),
+            (f"bootstrap {rounds} by battle", RatingConfig(bootstrap=rounds, point="mle"), 2),
+            (f"bootstrap {rounds} by prompt", RatingConfig(bootstrap=rounds, point="mle", unit="prompt"), 2)]
+    print(f"\n{args.big_battles:,} battles, {args.big_models} models, {args.big_prompts:,} prompts; whole "
+          "compute_ratings calls (outcome classes + fit + CI), best of N:")
     times = {}
-    for label, config in runs:
-        repeats = 1 if config.ci == "bootstrap" else 3
+    for label, config, repeats in runs:
         best = np.inf
         for _ in range(repeats):
             start = time.perf_counter()
             compute_ratings(table, config)
             best = min(best, time.perf_counter() - start)
         times[label] = best
-        print(f"  {label:<26} {best:7.3f} s")
-    point = min(times.values())
-    boot = times[runs[-1][0]]
-    print(f"  bootstrap / sandwich by battle: {boot / times['sandwich by battle']:.1f}x "
-          f"(fastest {point:.3f} s includes the point fit every method needs)")
+        print(f"  {label:<26} {best:7.3f} s  (best of {repeats})")
+    for unit in ("battle", "prompt"):
+        print(f"  bootstrap / sandwich by {unit}: "
+              f"{times[f'bootstrap {rounds} by {unit}'] / times[f'sandwich by {unit}']:.1f}x")
 
 
 def main() -> None:
@@ -136,13 +144,15 @@ def main() -> None:
     parser.add_argument("--arenas", type=int, default=200)
     parser.add_argument("--models", type=int, default=20)
     parser.add_argument("--battles", type=int, default=10_000)
-    parser.add_argument("--prompts", type=int, default=500)
+    parser.add_argument("--prompts", type=int, default=100)
+    parser.add_argument("--big-prompts", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--big-battles", type=int, default=1_000_000)
     parser.add_argument("--big-models", type=int, default=100)
     parser.add_argument("--big-rounds", type=int, default=1000)
     args = parser.parse_args()
-    coverage_runs(args)
+    if args.arenas:
+        coverage_runs(args)
     if args.big_battles:
         big_timing(args)
 

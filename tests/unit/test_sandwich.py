@@ -138,3 +138,13 @@ def test_cli_refuses_what_a_sandwich_cannot_do(tmp_path, args, message):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines() if result.stderr else result.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_dense_and_sparse_cluster_scores_agree(monkeypatch):
+    import wizardarena.ratings.sandwich as sandwich
+
+    table = simulate_table(np.linspace(-1, 1, 6), 3000, seed=5, n_prompts=150, prompt_effect=0.5)
+    config = RatingConfig(ci="sandwich", unit="prompt")
+    dense = compute_ratings(table, config).covariance
+    monkeypatch.setattr(sandwich, "DENSE_SCORES", 0)
+    np.testing.assert_allclose(compute_ratings(table, config).covariance, dense, rtol=1e-10, atol=1e-10)

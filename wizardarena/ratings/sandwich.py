@@ -25,6 +25,8 @@ from scipy.special import expit
 from wizardarena.ratings.bradley_terry import BradleyTerryProblem
 from wizardarena.ratings.pairs import OutcomeClasses
 
+DENSE_SCORES = 20_000_000  # cluster x parameter cells (160 MB) up to which the score matrix is dense
+
 
 def sandwich_covariance(classes: OutcomeClasses, theta: np.ndarray, battle_prompt: np.ndarray | None = None,
                         ridge: float = 0.0) -> np.ndarray:
@@ -55,8 +57,12 @@ def cluster_meat(cluster: np.ndarray, resid: np.ndarray, a: np.ndarray, b: np.nd
     rows = [cluster, cluster] + ([np.repeat(cluster, k)] if k else [])
     cols = [a, b] + ([n_models + np.tile(np.arange(k), cluster.shape[0])] if k else [])
     vals = [resid, -resid] + ([(resid[:, None] * features).ravel()] if k else [])
+    rows, cols, vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
     shape = (int(cluster.max()) + 1, n_models + k)
-    scores = sparse.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
+    if shape[0] * shape[1] <= DENSE_SCORES:  # a dense product is far faster than a sparse one here
+        scores = np.bincount(rows * shape[1] + cols, vals, shape[0] * shape[1]).reshape(shape)
+        return scores.T @ scores
+    scores = sparse.csr_array((vals, (rows, cols)), shape=shape)
     scores.sum_duplicates()
     return (scores.T @ scores).toarray()
 
