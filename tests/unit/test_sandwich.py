@@ -148,3 +148,12 @@ def test_dense_and_sparse_cluster_scores_agree(monkeypatch):
     dense = compute_ratings(table, config).covariance
     monkeypatch.setattr(sandwich, "DENSE_SCORES", 0)
     np.testing.assert_allclose(compute_ratings(table, config).covariance, dense, rtol=1e-10, atol=1e-10)
+
+
+def test_per_category_boards_follow_the_runs_ci_kind():
+    from wizardarena.leaderboard.sources import category_rating_config
+
+    table = simulate_table(np.linspace(-1, 1, 4), 200, seed=0, n_prompts=20)
+    config = category_rating_config({"ci": "sandwich", "bootstrap": 0, "unit": "prompt", "seed": 0}, table)
+    assert config.ci == "sandwich" and config.describe_ci() == "sandwich CI clustered by prompt, MLE"
+    assert category_rating_config({"bootstrap": 30}, table).describe_ci() == "30 bootstrap rounds by prompt"
