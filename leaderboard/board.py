@@ -142,8 +142,8 @@ class Leaderboard:
         config = self.category_config
         if config is None or not self.categories:
             return None
-        rounds = f"{config.bootstrap} bootstrap rounds by {config.unit}, seed {config.seed}" if config.bootstrap \
-            else "no bootstrap"
+        seeded = config.bootstrap and config.ci == "bootstrap"
+        rounds = f"{config.describe_ci()}, seed {config.seed}" if seeded else config.describe_ci()
         return f"Each category is rated on its own battles ({rounds})."
 
     @classmethod

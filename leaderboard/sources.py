@@ -153,15 +153,16 @@ def win_rates(battles: BattleTable) -> dict[str, float]:
 
 
 def category_rating_config(run: dict | None, battles: BattleTable) -> RatingConfig:
-    """How per-category boards are rated: the bootstrap unit, rounds and seed of the run (``run.json``
+    """How per-category boards are rated: the CI kind, bootstrap unit, rounds and seed of the run (``run.json``
     as ``eval`` writes it) so every table of a run has intervals of one kind; what the run does not say
     is the default, and the unit is then ``prompt`` when every battle has a prompt_id, else ``battle``."""
     run = run or {}
     every_prompt = battles.prompt is not None and all(battles.prompt != "")
     unit = run.get("unit") or ("prompt" if every_prompt else "battle")
     options = {key: run[key] for key in ("bootstrap", "seed") if run.get(key) is not None}
+    ci = run.get("ci") or "bootstrap"
     try:
-        return RatingConfig(unit=unit, **{key: int(value) for key, value in options.items()})
+        return RatingConfig(unit=unit, ci=ci, **{key: int(value) for key, value in options.items()})
     except (TypeError, ValueError):
         raise InputError(f"run.json: bootstrap and seed must be whole numbers, got {options}") from None
 

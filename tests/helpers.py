@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from wizardarena.ratings import ELO_PER_BT_UNIT
+from wizardarena.ratings.style import style_features
 from wizardarena.ratings.table import MODEL_A_WINS, MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable
 
 WINNER_NAMES = ("model_a", "model_b", "tie", "tie (bothbad)")
@@ -101,3 +102,24 @@ def reference_bt_elo(a, b, score, n_models: int, weight=None) -> np.ndarray:
     fit = minimize(negative_log_likelihood, np.zeros(n_models), jac=True, method="L-BFGS-B",
                    options={"maxiter": 10_000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30})
     return true_elo(fit.x)
+
+
+def simulate_style_table(n_models=6, n=6000, seed=3, style_effect=0.0):
+    """Battles whose outcome depends on strength and, by ``style_effect`` BT units per std, on the answers'
+    length difference; returns (table with style_a/style_b, true mean-1000 Elo)."""
+    rng = np.random.default_rng(seed)
+    strength = rng.normal(0, 1, n_models)
+    a = rng.integers(0, n_models, n)
+    b = (a + rng.integers(1, n_models, n)) % n_models
+    verbose = np.arange(n_models) % 2 == 0
+    # verbosity depends on the model and varies a lot per answer, so its effect is identifiable
+    len_a = rng.poisson(np.where(verbose[a], 700, 300) * rng.lognormal(0, 0.6, n))
+    len_b = rng.poisson(np.where(verbose[b], 700, 300) * rng.lognormal(0, 0.6, n))
+    z = style_features(np.c_[len_a, np.zeros((n, 3))], np.c_[len_b, np.zeros((n, 3))])[:, 0]
+    p = 1 / (1 + np.exp(-(strength[a] - strength[b] + style_effect * z)))
+    outcome = np.where(rng.random(n) < p, 0, 1).astype(np.int8)
+    style = [[{"length": int(x), "headers": 0, "lists": 0, "bold": 0} for x in lens] for lens in (len_a, len_b)]
+    table = BattleTable(tuple(f"m{i}" for i in range(n_models)), a.astype(np.int32), b.astype(np.int32), outcome,
+                        extra={"style_a": style[0], "style_b": style[1]})
+    truth = strength * 400 / np.log(10)
+    return table, truth - truth.mean() + 1000

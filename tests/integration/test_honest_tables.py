@@ -146,3 +146,23 @@ def test_eval_warns_about_a_model_that_lost_every_battle(tmp_path, testset, monk
     assert result.exit_code == 0, result.output
     assert "warning: some ratings are not pinned down by the battles (won every battle: good; " \
            "lost every battle: poor)" in result.stderr
+
+
+def test_eval_with_a_sandwich_ci_says_so_everywhere(tmp_path, testset):
+    out = tmp_path / "out"
+    result = _eval(*FAKE, "--testset", testset, "--out", out, "--ci", "sandwich", "--baseline", "c")
+    assert result.exit_code == 0, result.output
+    rows = {r["model"]: r for r in map(json.loads, (out / "ratings.jsonl").read_text().splitlines())}
+    assert all("samples" not in row and row["lower"] < row["rating"] < row["upper"] for row in rows.values())
+    assert all(row["baseline_lower"] < row["baseline_win_rate"] < row["baseline_upper"] for m, row in rows.items()
+               if m != "c")
+    run = json.loads((out / "run.json").read_text())
+    assert run["ci"] == "sandwich" and run["bootstrap"] == 0 and run["unit"] == "prompt"
+    assert "no checkpoint selection" in result.stdout and "over bootstrap rounds" not in result.stdout
+    board = Leaderboard.load(out / "ratings.jsonl", out / "battles.jsonl")
+    assert board.has_intervals and board.baseline == "c"
+
+    refused = _eval(*FAKE, "--testset", testset, "--out", out, "--ci", "sandwich", "--schedule", "adaptive")
+    assert refused.exit_code == 2
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith("stops on bootstrap rounds: use --ci bootstrap"), lines

@@ -5,31 +5,13 @@ import pytest
 from scipy.optimize import minimize
 from scipy.special import log_expit
 
+from helpers import simulate_style_table
 from wizardarena.errors import InputError
 from wizardarena.ratings import RatingConfig, compute_ratings
 from wizardarena.ratings.matrix import pairwise_records, predicted_win_matrix, win_rate_matrix
 from wizardarena.ratings.online_elo import online_elo
 from wizardarena.ratings.style import markdown_style, style_counts, style_features
-from wizardarena.ratings.table import BattleTable, battles_from_records
-
-
-def _simulate(n_models=6, n=6000, seed=3, style_effect=0.0):
-    rng = np.random.default_rng(seed)
-    strength = rng.normal(0, 1, n_models)
-    a = rng.integers(0, n_models, n)
-    b = (a + rng.integers(1, n_models, n)) % n_models
-    verbose = np.arange(n_models) % 2 == 0
-    # verbosity depends on the model and varies a lot per answer, so its effect is identifiable
-    len_a = rng.poisson(np.where(verbose[a], 700, 300) * rng.lognormal(0, 0.6, n))
-    len_b = rng.poisson(np.where(verbose[b], 700, 300) * rng.lognormal(0, 0.6, n))
-    z = style_features(np.c_[len_a, np.zeros((n, 3))], np.c_[len_b, np.zeros((n, 3))])[:, 0]
-    p = 1 / (1 + np.exp(-(strength[a] - strength[b] + style_effect * z)))
-    outcome = np.where(rng.random(n) < p, 0, 1).astype(np.int8)
-    style = [[{"length": int(x), "headers": 0, "lists": 0, "bold": 0} for x in lens] for lens in (len_a, len_b)]
-    table = BattleTable(tuple(f"m{i}" for i in range(n_models)), a.astype(np.int32), b.astype(np.int32), outcome,
-                        extra={"style_a": style[0], "style_b": style[1]})
-    truth = strength * 400 / np.log(10)
-    return table, truth - truth.mean() + 1000
+from wizardarena.ratings.table import battles_from_records
 
 
 def test_online_elo_single_update_matches_the_elo_formula():
@@ -41,7 +23,7 @@ def test_online_elo_single_update_matches_the_elo_formula():
 
 
 def test_online_elo_ranks_like_bradley_terry_and_is_seeded():
-    table, truth = _simulate(n=8000)
+    table, truth = simulate_style_table(n=8000)
     config = RatingConfig(method="online", bootstrap=8, seed=5)
     online = compute_ratings(table, config)
     again = compute_ratings(table, config)
@@ -52,7 +34,7 @@ def test_online_elo_ranks_like_bradley_terry_and_is_seeded():
 
 
 def test_style_control_matches_an_independent_fit_and_removes_a_length_bias():
-    table, truth = _simulate(n=20000, style_effect=0.6)
+    table, truth = simulate_style_table(n=20000, style_effect=0.6)
     plain = compute_ratings(table, RatingConfig(bootstrap=0))
     controlled = compute_ratings(table, RatingConfig(bootstrap=20, style_control=True))
     feature = style_features(*style_counts(table))[:, 0]

@@ -64,6 +64,8 @@ class EvalConfig:
             raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
         if self.schedule == "adaptive" and not self.opponents:
             raise InputError("--schedule adaptive places the --model candidates among --opponents: give some")
+        if self.schedule == "adaptive" and self.ratings.ci == "sandwich":
+            raise InputError("--schedule adaptive stops on bootstrap rounds: use --ci bootstrap")
         if self.schedule == "adaptive" and self.ratings.bootstrap < 1:
             raise InputError("--schedule adaptive stops on the bootstrap CI: give --bootstrap >= 1")
 

@@ -22,14 +22,16 @@ STAGING = ".wizardarena-out-"
 
 def run_info(result: EvalResult, config: EvalConfig) -> dict:
     """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
-    test set, decoding, battle rules, bootstrap (rounds, unit) and seed, the ``--baseline`` and whether style control
-    rated the battles; ``missing_answers`` when pre-computed answers lacked prompts (what was skipped)."""
+    test set, decoding, battle rules, CI kind (``ci``), bootstrap (rounds, unit) and seed, the ``--baseline`` and
+    whether style control rated the battles; ``missing_answers`` when pre-computed answers lacked prompts (what
+    was skipped)."""
     judge = config.judge
     models = {c.name: {"spec": c.spec, **({"fingerprint": c.model.fingerprint} if c.model.fingerprint else {})}
               for c in config.contestants}
     return {"judge": judge.id, "judge_provenance": judge.provenance(), "testset": result.plan.testset,
             "prompts": len(result.plan.prompts), "date": time.strftime("%Y-%m-%d", time.gmtime()),
-            "seed": result.ratings.config.seed, "bootstrap": result.ratings.config.bootstrap,
+            "seed": result.ratings.config.seed, "ci": result.ratings.config.ci,
+            "bootstrap": 0 if result.ratings.config.ci == "sandwich" else result.ratings.config.bootstrap,
             "unit": result.ratings.config.unit, "baseline": config.baseline,
             "style_control": result.ratings.config.style_control,
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,

@@ -20,7 +20,10 @@ from wizardarena.errors import InputError
 @click.option("--out", type=click.Path(file_okay=False), default="wizardarena-out", show_default=True)
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Arena store (default: the shared $WIZARDARENA_HOME/arena.sqlite, ~/.cache/wizardarena).")
-@click.option("--bootstrap", type=click.IntRange(0, 100_000), default=100, show_default=True)
+@click.option("--bootstrap", type=click.IntRange(0, 100_000), default=None, help="Bootstrap rounds.  [default: 100]")
+@click.option("--ci", type=click.Choice(["bootstrap", "sandwich"]), default="bootstrap", show_default=True,
+              help="Confidence interval: bootstrap (the paper's) or the sandwich covariance of one fit (clustered "
+                   "by prompt with --unit prompt; reports the MLE).")
 @click.option("--seed", default=0, show_default=True, help="Seed of decoding and of the bootstrap.")
 @click.option("--unit", type=click.Choice(["prompt", "battle"]), default="prompt", show_default=True)
 @click.option("--anchor", default=None, help="Pin a model's Elo, e.g. gpt-4-0314=1200.")
@@ -65,7 +68,7 @@ from wizardarena.errors import InputError
 @click.option("--missing-answers", type=click.Choice(["skip", "refuse"]), default="skip", show_default=True,
               help="Pre-computed answers that miss prompts: skip those games (counted per model) or refuse the run.")
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
-def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, seed, unit, anchor, max_concurrency,
+def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
@@ -79,6 +82,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     from wizardarena.arena.preflight import check_writable, preflight, readable_store
     from wizardarena.backends import Decoding
     from wizardarena.cli.eval_report import print_plan, print_report, report_agreement
+    from wizardarena.cli.ratings_cmd import sandwich_options
     from wizardarena.home import default_store
     from wizardarena.judge import JudgeConfig
     from wizardarena.ratings import RatingConfig, parse_anchor
@@ -86,6 +90,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     from wizardarena.store import ArenaStore, make_owner
     from wizardarena.testsets import load_testset, shipped_testsets
 
+    bootstrap, point = sandwich_options(ci, bootstrap, None)
     judge_config = JudgeConfig(mode=judge_mode, template=judge_template, max_retries=judge_retries,
                                combine=combine, tie_margin=tie_margin, multi_turn=multi_turn,
                                strip_reasoning=strip_reasoning,
@@ -101,7 +106,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         missing_answers=missing_answers,
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
-        ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit,
+        ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit, ci=ci, point=point,
                              anchor=parse_anchor(anchor) if anchor else None, style_control=style_control))
     if config.ratings.anchor and config.ratings.anchor[0] not in [c.name for c in config.contestants]:
         import difflib

@@ -80,6 +80,9 @@ def print_report(result, config) -> None:
     selection = select_checkpoint(result.ratings, [c.name for c in config.candidates])
     if selection:
         console.print(selection.summary())
+    elif result.ratings.covariance is not None and len(config.candidates) > 1:
+        console.print("no checkpoint selection: P(best) is read off bootstrap rounds, and --ci sandwich draws none "
+                      "(compare the candidates' CIs above)")
 
 
 def report_agreement(result, references: list[str], out: Path) -> dict:

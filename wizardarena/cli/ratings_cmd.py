@@ -16,19 +16,24 @@ _CHOICE = click.Choice
 
 @click.command()
 @click.argument("battles", type=click.Path(dir_okay=False))
-@click.option("--bootstrap", default=100, show_default=True, help="Bootstrap rounds (0: point fit only).")
+@click.option("--bootstrap", type=int, default=None, help="Bootstrap rounds (0: point fit only).  [default: 100]")
+@click.option("--ci", type=_CHOICE(["bootstrap", "sandwich"]), default="bootstrap", show_default=True,
+              help="Confidence interval: bootstrap percentiles (the paper's) or the sandwich (robust) covariance "
+                   "of one fit, clustered by prompt with --unit prompt; the sandwich reports the MLE.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap (and of online Elo's order).")
 @click.option("--anchor", default=None, help="Pin a model's Elo, e.g. llama-2-70b-chat=1100 (default: mean 1000).")
 @click.option("--unit", type=_CHOICE(["battle", "prompt"]), default="battle", show_default=True,
-              help="What the bootstrap resamples: battles, or prompts with all their battles.")
+              help="What the bootstrap resamples (or the sandwich clusters by): battles, or prompts with all "
+                   "their battles.")
 @click.option("--ties", type=_CHOICE(["half", "drop", "drop-bothbad"]), default="half", show_default=True)
 @click.option("--method", type=_CHOICE(["bt", "online"]), default="bt", show_default=True,
               help="Bradley-Terry MLE or online Elo.")
 @click.option("--k-factor", default=4.0, show_default=True, help="K of online Elo.")
 @click.option("--style-control", is_flag=True, help="Fit length/markdown style covariates jointly.")
 @click.option("--by", "by_column", default=None, help="Separate ratings per value of a column, e.g. category.")
-@click.option("--point", type=_CHOICE(["median", "mle"]), default="median", show_default=True,
-              help="Reported rating: bootstrap median (the paper) or the full-data fit.")
+@click.option("--point", type=_CHOICE(["median", "mle"]), default=None,
+              help="Reported rating: bootstrap median (the paper) or the full-data fit.  [default: median; mle "
+                   "with --ci sandwich]")
 @click.option("--confidence", default=0.95, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write ratings (.jsonl/.json/.csv/.parquet).")
@@ -37,7 +42,7 @@ _CHOICE = click.Choice
               help="Write observed vs predicted win rates of every pair that met.")
 @click.option("--baseline", default=None, metavar="MODEL",
               help="Add each model's predicted win rate against MODEL, with its CI (Arena-Hard's headline).")
-def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, style_control, by_column, point,
+def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, style_control, by_column, point,
             confidence, out, no_samples, pairwise, baseline) -> None:
     """Rate BATTLES (LMSYS format: model_a, model_b, winner; JSON Lines, JSON, CSV or Parquet)."""
     from wizardarena.leaderboard.terminal import rank_note, ratings_table
@@ -52,9 +57,10 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
 
     for path in filter(None, (out, pairwise)):
         detect_format(Path(path))  # fail on a bad output name before any work
+    bootstrap, point = sandwich_options(ci, bootstrap, point)
     config = RatingConfig(method=method, bootstrap=bootstrap, seed=seed, unit=unit, ties=ties,
                           anchor=parse_anchor(anchor) if anchor else None, confidence=confidence,
-                          point=point, k_factor=k_factor, style_control=style_control)
+                          point=point, k_factor=k_factor, style_control=style_control, ci=ci)
     table = read_battles(battles)
     if baseline is not None:
         resolve_model(baseline, list(table.models), "--baseline")  # an unknown name fails before any fit
@@ -71,7 +77,7 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
         if baseline is not None and shown is None:
             click.echo(f"warning: {group}: {baseline} has no battles here, so no win rate against it", err=True)
         rows = with_baseline(result.records(with_samples=not no_samples), result, shown)
-        title = f"Ratings ({method}, {bootstrap} bootstrap rounds by {unit}{', ' + group if group else ''})"
+        title = f"Ratings ({method}, {config.describe_ci()}{', ' + group if group else ''})"
         console.print(ratings_table(rows, title=title))
         if result.style_coefficients:
             console.print(describe_coefficients(result.style_coefficients))
@@ -86,6 +92,19 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
     if pairwise:
         write_records(pairwise, pairs)
         click.echo(f"wrote {len(pairs)} pair rows to {pairwise}", err=True)
+
+
+def sandwich_options(ci: str, bootstrap: int | None, point: str | None) -> tuple[int, str]:
+    """Bootstrap rounds and point rule for ``--ci``: the sandwich draws no rounds and reports the MLE, so
+    an explicit ``--bootstrap N`` (N > 0) or ``--point median`` with it is refused."""
+    if ci == "sandwich":
+        if bootstrap:
+            raise InputError(f"--bootstrap {bootstrap} draws rounds for the bootstrap CI; --ci sandwich draws "
+                             "none (leave --bootstrap out)")
+        if point == "median":
+            raise InputError("--point median is the median of bootstrap rounds; --ci sandwich reports the MLE")
+        return 0, "mle"
+    return (100 if bootstrap is None else bootstrap), (point or "median")
 
 
 def echo_warnings(result, group: str | None = None) -> None:

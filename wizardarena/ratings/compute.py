@@ -19,7 +19,8 @@ from wizardarena.records import Rating
 @dataclass(frozen=True)
 class RatingResult:
     """Ratings of ``models`` on the Elo scale: the full-data fit, bootstrap samples (rounds x models)
-    and, with style control, the fitted style coefficients (BT units per standard deviation)."""
+    and, with style control, the fitted style coefficients (BT units per standard deviation). With
+    ``ci="sandwich"`` there are no samples: ``covariance`` (Elo², the reported normalisation) gives the CI."""
 
     models: tuple[str, ...]
     fitted: np.ndarray
@@ -28,6 +29,7 @@ class RatingResult:
     config: RatingConfig
     style_coefficients: dict[str, float] | None = None
     warnings: tuple[str, ...] = ()
+    covariance: np.ndarray | None = None
 
     @property
     def rating(self) -> np.ndarray:
@@ -37,7 +39,12 @@ class RatingResult:
         return np.median(self.samples, axis=0)
 
     def interval(self) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper percentile bounds; equal to the rating when there was no bootstrap."""
+        """Lower and upper percentile bounds (normal bounds for the sandwich CI); equal to the rating when
+        there was no bootstrap."""
+        if self.covariance is not None:
+            from wizardarena.ratings.sandwich import normal_interval
+
+            return normal_interval(self.fitted, self.covariance, self.config.confidence)
         if self.samples is None:
             return self.rating, self.rating
         tail = 50.0 * (1.0 - self.config.confidence)
@@ -62,29 +69,40 @@ def compute_ratings(table: BattleTable, config: RatingConfig = RatingConfig()) -
     models = [table.models[k] for k in classes.present]
     if classes.kept.size == 0:
         raise InputError(f"no battles left after the tie policy {config.ties!r}")
+    if config.ci == "sandwich" and config.unit == "prompt" and table.prompt is None:
+        raise InputError("--ci sandwich --unit prompt clusters by prompt: it needs a prompt_id on every battle")
     require_connected(models, classes.pair_i, classes.pair_j)
     n, s = classes.pair_totals(classes.class_count)
     warnings = separation_warnings(models, classes.pair_i, classes.pair_j, n[0], s[0])
     anchor = None if config.anchor is None else resolve_model(config.anchor[0], models)
     sampler = _bootstrap_sampler(table, classes, config)
-    coefficients = None
+    coefficients, covariance = None, None
     if config.style_control:
         from wizardarena.ratings.style import fit_style_controlled
 
         theta, theta_rounds, coefficients = fit_style_controlled(table, classes, config)
+        if config.ci == "sandwich":
+            covariance, theta_rounds = theta_rounds, None
     elif config.method == "online":
         from wizardarena.ratings.online_elo import online_elo_rounds
 
         theta, theta_rounds = online_elo_rounds(table, classes, sampler, config)
     else:
         theta, theta_rounds = _fit_bradley_terry(classes, n, s, sampler, config)
+    if config.ci == "sandwich":
+        from wizardarena.ratings.sandwich import normalised_covariance, sandwich_covariance
+
+        if covariance is None:
+            prompts = kept_prompts(table, classes) if config.unit == "prompt" else None
+            covariance = sandwich_covariance(classes, theta, prompts, config.ridge)
+        covariance = normalised_covariance(covariance, anchor, ELO_PER_BT_UNIT)
     per_pair = _pair_battles(classes)
     played = np.bincount(classes.pair_i, per_pair, len(models)) + np.bincount(classes.pair_j, per_pair, len(models))
     return RatingResult(
         models=tuple(models), fitted=_to_elo(theta[None, :], anchor, config)[0],
         samples=None if theta_rounds is None else _to_elo(theta_rounds, anchor, config),
         n_battles=played.astype(np.int64), config=config, style_coefficients=coefficients,
-        warnings=tuple(warnings))
+        warnings=tuple(warnings), covariance=covariance)
 
 
 def ratings_by(table: BattleTable, column: str, config: RatingConfig = RatingConfig()) -> dict[str, RatingResult]:
@@ -121,7 +139,7 @@ def _fit_bradley_terry(classes: OutcomeClasses, n, s, sampler: Sampler | None, c
 
 
 def _bootstrap_sampler(table: BattleTable, classes: OutcomeClasses, config: RatingConfig) -> Sampler | None:
-    if config.bootstrap == 0:
+    if config.bootstrap == 0 or config.ci == "sandwich":
         return None
     return bootstrap_sampler(config.unit, classes.class_count, classes.battle_class, kept_prompts(table, classes))
 

@@ -21,6 +21,10 @@ class RatingConfig:
     ``battle`` or ``prompt`` (a cluster bootstrap over prompt ids). ``ties``: ``half``, ``drop`` or
     ``drop-bothbad``. ``anchor``: (model, elo) pinned in every round, else the mean is ``center``.
     ``point``: the reported rating, ``median`` of the bootstrap (the paper) or the full-data ``mle``.
+    ``ci``: ``bootstrap`` (percentiles of ``bootstrap`` rounds, the paper's) or ``sandwich`` (the robust
+    covariance of the one Bradley-Terry fit, clustered by prompt when ``unit`` is ``prompt``; normal bounds
+    at ``confidence``). A sandwich CI draws no rounds, so ``bootstrap`` and ``point`` are not used: the
+    reported rating is the MLE.
     """
 
     method: Literal["bt", "online"] = "bt"
@@ -35,6 +39,7 @@ class RatingConfig:
     ridge: float = DEFAULT_RIDGE
     k_factor: float = 4.0
     style_control: bool = False
+    ci: Literal["bootstrap", "sandwich"] = "bootstrap"
 
     def __post_init__(self) -> None:
         checks = {
@@ -47,10 +52,25 @@ class RatingConfig:
             "ridge must be > 0": self.ridge > 0,
             "k_factor must be > 0": self.k_factor > 0,
             "style control needs method bt": not (self.style_control and self.method != "bt"),
+            "ci must be bootstrap or sandwich": self.ci in ("bootstrap", "sandwich"),
+            "--ci sandwich is the covariance of the Bradley-Terry fit: online Elo has none (use the bootstrap)":
+                not (self.ci == "sandwich" and self.method != "bt"),
         }
         failed = [message for message, ok in checks.items() if not ok]
         if failed:
             raise InputError("; ".join(failed))
+
+    def describe_ci(self) -> str:
+        """How the CIs were made, for table titles and notes.
+
+        >>> RatingConfig(bootstrap=100, unit="prompt").describe_ci()
+        '100 bootstrap rounds by prompt'
+        >>> RatingConfig(ci="sandwich", unit="prompt").describe_ci()
+        'sandwich CI clustered by prompt, MLE'
+        """
+        if self.ci == "sandwich":
+            return f"sandwich CI{' clustered by prompt' if self.unit == 'prompt' else ''}, MLE"
+        return f"{self.bootstrap} bootstrap rounds by {self.unit}" if self.bootstrap else "no bootstrap"
 
 
 def parse_anchor(text: str) -> tuple[str, float]:

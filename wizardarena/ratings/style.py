@@ -131,7 +131,8 @@ class StyleProblem:
 
 
 def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: RatingConfig):
-    """Joint fit of strengths and style coefficients; returns (θ, θ per round or None, coefficients)."""
+    """Joint fit of strengths and style coefficients; returns (θ, θ per round or None, coefficients). With
+    ``ci="sandwich"`` the second item is the sandwich covariance of θ (model 0 held fixed) instead."""
     kept = classes.kept
     count_a, count_b = style_counts(table)
     features = style_features(count_a[kept], count_b[kept])
@@ -148,6 +149,9 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
     full = problem(np.ones(kept.shape[0]))
     params = bt.solve(full)[0]
     coefficients = dict(zip(STYLE_FEATURES, map(float, params[classes.n_models:])))
+    if config.ci == "sandwich":
+        cluster = kept_prompts(table, classes) if config.unit == "prompt" else np.arange(kept.shape[0])
+        return params[:classes.n_models], _sandwich(full, params, cluster), coefficients
     if config.bootstrap == 0:
         return params[:classes.n_models], None, coefficients
     sampler = bootstrap_sampler(config.unit, np.ones(kept.shape[0], dtype=np.int64), np.arange(kept.shape[0]),
@@ -158,3 +162,13 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
         return bt.solve(problem(sampler(rng, size)), start=params, chord=chord)[:, :classes.n_models]
 
     return params[:classes.n_models], run_blocks(block, config.bootstrap, config.seed, classes.n_models), coefficients
+
+
+def _sandwich(full: StyleProblem, params: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+    from wizardarena.ratings.sandwich import cluster_meat, robust_covariance
+
+    prob = expit(full._logits(params[None, :]))[0]
+    weight = full.mult[0]
+    information = full.hessians((weight * prob * (1 - prob))[None, :])[0]  # with the fit's ridge, as in BT
+    meat = cluster_meat(cluster, weight * (full.result - prob), full.a, full.b, full.n_models, full.features)
+    return robust_covariance(information, meat)[:full.n_models, :full.n_models]
