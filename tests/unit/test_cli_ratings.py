@@ -106,6 +106,30 @@ def test_console_script_and_light_import(tmp_path):
     assert done.returncode == 0 and "ratings" in done.stdout and "agreement" in done.stdout
 
 
+_HELP_CHECK = """
+import sys
+sys.argv = ["wizardarena", *sys.argv[1:], "--help"]
+from wizardarena.cli.main import main
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+heavy = ("numpy", "scipy", "pandas", "pyarrow", "rich", "torch", "transformers", "matplotlib")
+print(code, sorted(m for m in heavy if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [[], ["ratings"], ["agreement"], ["simulate"], ["build-testset"], ["eval"],
+                                     ["leaderboard", "render"]])
+def test_help_loads_no_numeric_or_rendering_library(tmp_path, command):
+    # Start-up time is what these imports cost; asserting on modules keeps the test free of timing.
+    done = subprocess.run([sys.executable, "-c", _HELP_CHECK, *command], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert "Usage: wizardarena" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+
+
 def test_style_control_and_pairwise_by_group_from_the_cli(tmp_path):
     rng = np.random.default_rng(0)
     rows = []
