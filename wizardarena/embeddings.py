@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 from wizardarena.errors import InputError, MissingExtraError
+
+if TYPE_CHECKING:  # numpy loads with the first vectors, so that `--help` of the commands stays quick
+    import numpy as np
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 
@@ -66,6 +67,8 @@ class SentenceEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors for ``texts`` (float32, shape ``(len(texts), dim)``); new texts are embedded in
         batches and remembered."""
+        import numpy as np
+
         digests = [text_digest(t) for t in texts]
         missing = list(dict.fromkeys(d for d in digests if d not in self._vectors))
         if missing:
@@ -107,6 +110,8 @@ class SentenceEmbedder:
         return conn
 
     def _load_cache(self) -> None:
+        import numpy as np
+
         conn = self._cache()
         try:
             rows = conn.execute("SELECT digest, vector FROM vectors WHERE model = ?", (self.name,)).fetchall()
@@ -115,6 +120,8 @@ class SentenceEmbedder:
         self._vectors.update((digest, np.frombuffer(blob, np.float32)) for digest, blob in rows)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         model = self._load()
         advance = self.progress(f"embedding ({self.name})", len(texts)) if self.progress else None
         step = self.batch_size * 8 if advance else max(1, len(texts))  # chunks only to move the bar

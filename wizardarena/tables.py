@@ -96,7 +96,8 @@ def _read_parquet(path: Path) -> Columns:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        with pq.ParquetFile(path) as handle:  # read_table would load pyarrow.dataset, and with it pandas (~1 s)
+            table = handle.read()
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
         raise InputError(f"{path}: not a readable Parquet file ({exc.__class__.__name__})") from None
     return table.to_pydict()

@@ -314,3 +314,32 @@ def test_ridge_is_negligible_on_real_data(table):
     loose = compute_ratings(table, RatingConfig(bootstrap=0, ridge=1e-8)).fitted
     default = compute_ratings(table, FIT).fitted
     assert np.abs(loose - default).max() < 0.01
+
+
+def test_graph_checks_agree_with_scipy_components_on_random_graphs():
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    from wizardarena.ratings.checks import require_connected, separation_warnings
+
+    rng = np.random.default_rng(1)
+    seen_counts = set()
+    for _ in range(300):
+        m, k = int(rng.integers(2, 9)), int(rng.integers(1, 12))
+        i = rng.integers(0, m, k)
+        j = (i + rng.integers(1, m, k)) % m
+        n = rng.integers(1, 3, k).astype(float)
+        s = np.floor(rng.random(k) * (n + 1))
+        models = [f"m{x}" for x in range(m)]
+        rows, cols = np.r_[i[s > 0], j[n - s > 0]], np.r_[j[s > 0], i[n - s > 0]]
+        strong, _ = connected_components(sparse.coo_array((np.ones(rows.size), (rows, cols)), shape=(m, m)),
+                                         directed=True, connection="strong")
+        assert (strong == 1) == (separation_warnings(models, i, j, n, s) == [])
+        groups, _ = connected_components(sparse.coo_array((np.ones(k), (i, j)), shape=(m, m)), directed=False)
+        seen_counts.add(groups)
+        if groups == 1:
+            require_connected(models, i, j)
+        else:
+            with pytest.raises(InputError, match=f"disconnected into {groups} groups"):
+                require_connected(models, i, j)
+    assert {1, 2, 3} <= seen_counts  # the draw covers connected and split graphs

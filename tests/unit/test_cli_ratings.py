@@ -106,6 +106,42 @@ def test_console_script_and_light_import(tmp_path):
     assert done.returncode == 0 and "ratings" in done.stdout and "agreement" in done.stdout
 
 
+_HELP_CHECK = """
+import sys
+sys.argv = ["wizardarena", *sys.argv[1:], "--help"]
+from wizardarena.cli.main import main
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+heavy = ("numpy", "scipy", "pandas", "pyarrow", "rich", "torch", "transformers", "matplotlib")
+print(code, sorted(m for m in heavy if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [[], ["ratings"], ["agreement"], ["simulate"], ["build-testset"], ["eval"],
+                                     ["leaderboard", "render"]])
+def test_help_loads_no_numeric_or_rendering_library(tmp_path, command):
+    # Start-up time is what these imports cost; asserting on modules keeps the test free of timing.
+    done = subprocess.run([sys.executable, "-c", _HELP_CHECK, *command], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert "Usage: wizardarena" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+
+
+def test_rating_a_parquet_file_loads_only_what_rating_needs(tmp_path):
+    battles = tmp_path / "battles.parquet"
+    assert _run("simulate", "--from", "lmsys-en-2024-06", "--battles", 300, "--out", battles).exit_code == 0
+    code = _HELP_CHECK.replace('"--help"', "").replace(
+        '("numpy", "scipy", "pandas", "pyarrow", "rich", "torch", "transformers", "matplotlib")',
+        '("pandas", "pyarrow.dataset", "scipy.stats", "scipy.sparse.csgraph", "scipy.optimize", "torch")')
+    done = subprocess.run([sys.executable, "-c", code, "ratings", str(battles), "--bootstrap", "10"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert "Mistral-7B-Instruct-v0.1" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+
+
 def test_style_control_and_pairwise_by_group_from_the_cli(tmp_path):
     rng = np.random.default_rng(0)
     rows = []

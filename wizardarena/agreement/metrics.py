@@ -11,7 +11,6 @@ import math
 from typing import Callable
 
 import numpy as np
-from scipy import stats
 
 from wizardarena.agreement.rankings import Ranking
 from wizardarena.errors import InputError
@@ -64,11 +63,16 @@ def _lowered_map(name_map: dict[str, str]) -> dict[str, str]:
 
 def spearman(reference: Ranking, candidate: Ranking) -> float:
     """Spearman rank correlation of the point scores (NaN when either side is constant)."""
+    # scipy.stats loads here, not with the package: reading a ranking (simulate, eval) should not pay ~0.8 s.
+    from scipy import stats
+
     return _statistic(stats.spearmanr, reference.score, candidate.score)
 
 
 def kendall(reference: Ranking, candidate: Ranking) -> float:
     """Kendall's tau-b of the point scores (NaN when either side is constant)."""
+    from scipy import stats
+
     return _statistic(stats.kendalltau, reference.score, candidate.score)
 
 
@@ -151,6 +155,8 @@ def brier(reference: Ranking, candidate: Ranking) -> float:
     score as mean and sigma = (upper - lower) / (2 * 1.959964). Zero total variance gives a step
     (0.5 on equal means).
     """
+    from scipy import stats
+
     if candidate.samples is not None:
         mean, var = candidate.samples.mean(axis=1), candidate.samples.var(axis=1)
     else:

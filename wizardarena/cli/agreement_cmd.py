@@ -7,8 +7,6 @@ import math
 
 import click
 
-from wizardarena.agreement import compare, list_name_maps, list_references, load_name_map, load_ranking
-
 # (key, label, shown as a percentage)
 _ROWS = (
     ("spearman", "Spearman", False),
@@ -48,6 +46,8 @@ def _print_table(title: str, header: tuple[str, str], rows: list[tuple[str, str]
 
 
 def _print_catalogue(fmt: str) -> None:
+    from wizardarena.agreement import list_name_maps, list_references
+
     references, maps = list_references(), list_name_maps()
     if fmt == "json":
         click.echo(json.dumps({"references": references, "maps": maps}, ensure_ascii=False))
@@ -72,6 +72,8 @@ def agreement(candidate: str | None, reference: str | None, name_map: str | None
     Prints Spearman, Kendall, agreement and separability with 95% CI, pair-rank Brier and the paper's
     consistency over the models both rankings share.
     """
+    from wizardarena.agreement import compare, load_name_map, load_ranking
+
     if list_only:
         _print_catalogue(fmt)
         return

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # Columns when the output is no terminal and $COLUMNS is unset: rich would wrap at 80 and cut model names
 # ("gpt-4-0125-p…") in `wizardarena eval ... | tee log`; tables still take only the width they need.
@@ -14,6 +16,8 @@ PIPED_WIDTH = 1000
 def make_console(*, stderr: bool = False) -> Console:
     """A rich console on stdout (or stderr): a terminal's own width, else ``$COLUMNS`` when set, else
     :data:`PIPED_WIDTH`."""
+    from rich.console import Console
+
     console = Console(stderr=stderr)
     if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
         console.width = PIPED_WIDTH

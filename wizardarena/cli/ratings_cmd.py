@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
 
-from wizardarena.cli.console import make_console
 from wizardarena.errors import InputError
 
 _CHOICE = click.Choice
@@ -45,6 +43,7 @@ _CHOICE = click.Choice
 def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, style_control, by_column, point,
             confidence, out, no_samples, pairwise, baseline) -> None:
     """Rate BATTLES (LMSYS format: model_a, model_b, winner; JSON Lines, JSON, CSV or Parquet)."""
+    from wizardarena.cli.console import make_console
     from wizardarena.leaderboard.terminal import rank_note, ratings_table
     from wizardarena.ratings import RatingConfig, compute_ratings, parse_anchor, ratings_by
     from wizardarena.ratings.baseline import with_baseline
@@ -125,6 +124,8 @@ def echo_warnings(result, group: str | None = None) -> None:
 def simulate(source, n_battles, n_prompts, n_models, tie_rate, seed, out) -> None:
     """Draw battles from a known ranking (Bradley-Terry on its ratings): to test the pipeline, or to see
     how many battles and prompts separate models of given strengths."""
+    import numpy as np
+
     from wizardarena.agreement.references import load_ranking
     from wizardarena.ratings.simulation import draw_winners
     from wizardarena.tables import detect_format, write_records

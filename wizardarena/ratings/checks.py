@@ -5,10 +5,26 @@ from __future__ import annotations
 import difflib
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from wizardarena.errors import InputError
+
+
+def _reached(adjacent: np.ndarray, start: int) -> np.ndarray:
+    """Which nodes a walk along the boolean matrix ``adjacent`` (row -> column) reaches from ``start``."""
+    # A few lines of numpy instead of scipy.sparse.csgraph, whose import alone costs more than any arena's graph.
+    seen = np.zeros(adjacent.shape[0], dtype=bool)
+    seen[start] = True
+    frontier = seen.copy()
+    while frontier.any():
+        frontier = adjacent[frontier].any(axis=0) & ~seen
+        seen |= frontier
+    return seen
+
+
+def _adjacency(m: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    adjacent = np.zeros((m, m), dtype=bool)
+    adjacent[rows, cols] = True
+    return adjacent
 
 
 def require_connected(models: list[str], pair_i: np.ndarray, pair_j: np.ndarray) -> None:
@@ -16,10 +32,14 @@ def require_connected(models: list[str], pair_i: np.ndarray, pair_j: np.ndarray)
     m = len(models)
     if m < 2:
         raise InputError(f"need battles between at least two models, got {m} ({', '.join(models) or 'none'})")
-    graph = sparse.coo_array((np.ones(pair_i.shape[0]), (pair_i, pair_j)), shape=(m, m))
-    count, labels = connected_components(graph, directed=False)
+    adjacent = _adjacency(m, np.r_[pair_i, pair_j], np.r_[pair_j, pair_i])
+    groups, left = [], np.ones(m, dtype=bool)
+    while left.any():
+        group = _reached(adjacent, int(np.argmax(left)))
+        groups.append(sorted(models[k] for k in np.flatnonzero(group)))
+        left &= ~group
+    count = len(groups)
     if count > 1:
-        groups = [sorted(models[k] for k in np.flatnonzero(labels == c)) for c in range(count)]
         shown = " | ".join(", ".join(g[:3]) + (" ..." if len(g) > 3 else "") for g in groups[:3])
         raise InputError(f"the comparison graph is disconnected into {count} groups that never battle each "
                          f"other ({shown}); ratings across groups would be meaningless")
@@ -32,9 +52,8 @@ def separation_warnings(models: list[str], pair_i, pair_j, n: np.ndarray, s: np.
     won_some, lost_some = s > 0, n - s > 0  # an edge x -> y means x scored against y at least once
     rows = np.r_[pair_i[won_some], pair_j[lost_some]]
     cols = np.r_[pair_j[won_some], pair_i[lost_some]]
-    beats = sparse.coo_array((np.ones(rows.shape[0]), (rows, cols)), shape=(m, m))
-    count, _ = connected_components(beats, directed=True, connection="strong")
-    if count == 1:
+    beats = _adjacency(m, rows, cols)
+    if _reached(beats, 0).all() and _reached(beats.T, 0).all():  # strongly connected: one component
         return []
     won = np.bincount(pair_i, s, m) + np.bincount(pair_j, n - s, m)
     played = np.bincount(pair_i, n, m) + np.bincount(pair_j, n, m)
