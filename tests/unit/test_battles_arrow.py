@@ -102,3 +102,19 @@ def test_subset_takes_extra_columns_without_converting_them(tmp_path):
     pq.write_table(pa.Table.from_pylist(ROWS), path)
     table = read_battles(path)
     assert table.subset(table.outcome >= 2).extra == {"judge": ["j2", None]}
+
+
+def test_prompt_codes_number_prompts_in_sorted_order_whatever_the_reader(tmp_path):
+    from dataclasses import replace
+
+    from wizardarena.ratings.pairs import kept_prompts, outcome_classes
+
+    rows = [dict(row, prompt_id=p) for row, p in zip(ROWS * 3, ["q9", None, "", "a1", "q9", "b", "", "a1",
+                                                                     None, "zz", "b", "q9"])]
+    path = tmp_path / "b.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=5)
+    for table in (read_battles(path), battles_from_records(rows)):
+        classes = outcome_classes(table, "drop")  # a subset of the rows, so codes are compacted
+        want = np.unique(table.prompt[classes.kept], return_inverse=True)[1].ravel()
+        np.testing.assert_array_equal(kept_prompts(table, classes), want)
+        np.testing.assert_array_equal(kept_prompts(replace(table, prompt_rank=None), classes), want)

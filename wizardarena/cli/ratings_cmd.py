@@ -75,7 +75,7 @@ def ratings(battles, bootstrap, seed, anchor, unit, ties, method, k_factor, styl
             shown = baseline if baseline in result.models else None
             if baseline is not None and shown is None:
                 click.echo(f"warning: {group}: {baseline} has no battles here, so no win rate against it", err=True)
-            rows = with_baseline(result.records(with_samples=not no_samples), result, shown)
+            rows = with_baseline(result.records(with_samples=bool(out) and not no_samples), result, shown)
             title = f"Ratings ({method}, {bootstrap} bootstrap rounds by {unit}{', ' + group if group else ''})"
             console.print(ratings_table(rows, title=title))
             if result.style_coefficients:

@@ -120,24 +120,26 @@ def numbers(column: Column, name: str, source: str, default: float) -> np.ndarra
     return out
 
 
-def optional_strings(column: Column | None) -> np.ndarray | None:
-    """A string column as an object array ("" for missing values); None when absent or all missing.
-    Each distinct value is made once, so a million rows cost a take, not a million strings."""
+def optional_strings(column: Column | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A string column as an object array ("" for missing values), or None when absent or all missing,
+    with each row's rank among the sorted distinct values when Arrow gave them (else None). Each
+    distinct value is made once, so a million rows cost a take, not a million strings."""
     if column is None:
-        return None
+        return None, None
     if isinstance(column, list) or not (is_strings(column) or pa.types.is_integer(column.type)):
         values = column if isinstance(column, list) else column.to_pylist()
         if all(v is None for v in values):
-            return None
-        return np.array(["" if v is None else str(v) for v in values], dtype=object)
+            return None, None
+        return np.array(["" if v is None else str(v) for v in values], dtype=object), None
     if column.null_count == len(column):
-        return None
+        return None, None
     if not is_strings(column):
         column = pc.cast(column, pa.string())
     values, codes = distinct_codes(column)
     table = np.empty(len(values), dtype=object)
     table[:] = ["" if v is None else v for v in values]
-    return table[codes]
+    rank = np.unique(table, return_inverse=True)[1].ravel()  # None and "" both read "": one rank
+    return table[codes], rank[codes]
 
 
 def models(col_a: Column, col_b: Column, source: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:

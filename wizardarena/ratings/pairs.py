@@ -102,7 +102,21 @@ def kept_prompts(table: BattleTable, classes: OutcomeClasses) -> np.ndarray | No
     """Integer prompt codes of the kept battles, or None when battles carry no prompt_id."""
     if table.prompt is None:
         return None
-    return np.unique(table.prompt[classes.kept], return_inverse=True)[1].ravel()
+    # The codes np.unique(..., return_inverse=True) would give (prompts numbered in sorted order), without
+    # sorting a million Python strings: from the reader's ranks, else by hashing.
+    if table.prompt_rank is not None:
+        ranks = table.prompt_rank[classes.kept]
+    else:
+        index: dict[str, int] = {}
+        prompts = table.prompt[classes.kept]
+        codes = np.fromiter((index.setdefault(p, len(index)) for p in prompts), np.int64, prompts.shape[0])
+        order = np.empty(len(index), np.int64)
+        order[np.argsort(np.array(list(index), dtype=object), kind="stable")] = np.arange(len(index))
+        ranks = order[codes]
+    used = np.flatnonzero(np.bincount(ranks))
+    position = np.zeros(used[-1] + 1 if used.size else 0, np.int64)
+    position[used] = np.arange(used.shape[0])
+    return position[ranks]
 
 
 def _small_unique(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

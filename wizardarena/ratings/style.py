@@ -155,7 +155,8 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
     if config.bootstrap == 0:
         return params[:classes.n_models], None, coefficients
     # Each row is its own class here; a row with a count brings that many battles to the draw.
-    sampler = bootstrap_sampler(config.unit, count, np.arange(kept.shape[0]), kept_prompts(table, classes), count)
+    prompts = kept_prompts(table, classes) if config.unit == "prompt" else None
+    sampler = bootstrap_sampler(config.unit, count, np.arange(kept.shape[0]), prompts, count)
     chord = bt.inverse_curvature(full, params)
 
     def block(rng, size):

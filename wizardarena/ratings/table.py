@@ -62,6 +62,7 @@ class BattleTable:
     category: np.ndarray | None = None
     extra: Mapping[str, list] = field(default_factory=dict)
     count: np.ndarray | None = None
+    prompt_rank: np.ndarray | None = None  # each row's prompt as its rank among the sorted prompt ids
 
     def __len__(self) -> int:
         return int(self.a.shape[0])
@@ -75,7 +76,8 @@ class BattleTable:
         """The battles where ``mask`` is true (models keep their indices)."""
         pick = np.flatnonzero(mask)
         opt = {name: None if col is None else col[pick] for name, col in (
-            ("weight", self.weight), ("prompt", self.prompt), ("category", self.category), ("count", self.count))}
+            ("weight", self.weight), ("prompt", self.prompt), ("category", self.category), ("count", self.count),
+            ("prompt_rank", self.prompt_rank))}
         extra = self.extra.take(pick) if isinstance(self.extra, ExtraColumns) \
             else {name: [values[i] for i in pick] for name, values in self.extra.items()}
         return BattleTable(self.models, self.a[pick], self.b[pick], self.outcome[pick], extra=extra, **opt)
@@ -120,8 +122,9 @@ def battles_from_columns(columns: Mapping, source: str = "battles") -> BattleTab
         raise InputError(f"{source}: row {same[0] + 1}: a model battles itself ({models[a[same[0]]]})")
     optional = {name: None if columns.get(name) is None else encode.as_arrow(columns[name])
                 for name in BATTLE_COLUMNS[3:]}
+    prompt, prompt_rank = encode.optional_strings(optional["prompt_id"])
     return BattleTable(models, a, b, outcome, weight=encode.weights(optional["weight"], source),
-                       prompt=encode.optional_strings(optional["prompt_id"]),
-                       category=encode.optional_strings(optional["category"]),
+                       prompt=prompt, prompt_rank=prompt_rank,
+                       category=encode.optional_strings(optional["category"])[0],
                        extra=ExtraColumns({k: v for k, v in columns.items() if k not in BATTLE_COLUMNS}),
                        count=encode.counts(optional["n"], source))
