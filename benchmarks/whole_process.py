@@ -73,6 +73,14 @@ def _clock(fn, *args) -> float:
     return time.perf_counter() - start
 
 
+def pyarrow_import_s(repeat: int) -> float:
+    """Seconds a bare process spends importing what the read phase imports (best of ``repeat``)."""
+    def best(code: str) -> float:
+        return min(_clock(subprocess.run, [sys.executable, "-c", code]) for _ in range(repeat))
+
+    return best("import numpy, pyarrow.parquet, pyarrow.compute") - best("import numpy")
+
+
 def main(args, simulate, reference_fit) -> None:
     """Run the whole-process benchmark for the parsed ``args`` of bench_ratings.py."""
     from wizardarena.ratings.table import read_battles
@@ -103,6 +111,7 @@ def main(args, simulate, reference_fit) -> None:
     if (args.battles, args.models, args.rounds) == (1_000_000, 100, 1000):
         print(f"  vs FastChat HEAD compute_bt + compute_bootstrap_bt, {FASTCHAT_HEAD_S:.0f} s measured on the "
               f"project's 2-core machine: {FASTCHAT_HEAD_S / wall:.0f}x faster")
+    print(f"  (the read phase includes importing pyarrow: {pyarrow_import_s(args.repeat):.3f} s in a bare process)")
     print(f"read_battles in process: {read_s:.3f} s, {args.battles / read_s / 1e6:.1f}M rows/s "
           f"(target >= 5M rows/s)")
     print(f"point fit only (--bootstrap 0 --point mle --out): {fit_wall:.3f} s whole process, read "
