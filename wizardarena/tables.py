@@ -115,7 +115,7 @@ def _read_parquet(path: Path) -> Columns:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read()  # not read_table: see _parquet_arrays
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
         raise InputError(f"{path}: not a readable Parquet file ({exc.__class__.__name__})") from None
     return table.to_pydict()
