@@ -1,6 +1,7 @@
 """Time the rating engine on an arena-sized job and check its fit against a FastChat-style reference.
 
     python benchmarks/bench_ratings.py [--battles 1000000] [--models 100] [--rounds 1000] [--prompts 10000]
+    python benchmarks/bench_ratings.py --whole-process [--repeat 3]   # the `wizardarena ratings` command
 
 Battles are simulated from Bradley-Terry strengths with a fixed seed and handed to the engine as string
 columns (model names, winner strings, prompt ids), the way a file reader delivers them. Phases:
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+sys.path.insert(1, str(Path(__file__).resolve().parent))  # whole_process.py beside this script
 
 from wizardarena.ratings import ELO_PER_BT_UNIT, RatingConfig, compute_ratings  # noqa: E402
 from wizardarena.ratings.table import battles_from_columns  # noqa: E402
@@ -39,8 +41,8 @@ FASTCHAT_ROUND_S = 0.059
 WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
 
 
-def simulate_columns(n_battles: int, n_models: int, n_prompts: int, seed: int, tie_rate: float = 0.1):
-    """Seeded battles as string columns; returns (columns, true strengths in BT units)."""
+def simulate_codes(n_battles: int, n_models: int, n_prompts: int, seed: int, tie_rate: float = 0.1):
+    """Seeded battles as integer codes: (a, b, outcome index into WINNERS, prompt, true BT strengths)."""
     rng = np.random.default_rng(seed)
     strengths = rng.normal(0.0, 1.0, n_models)
     a = rng.integers(0, n_models, n_battles)
@@ -49,6 +51,12 @@ def simulate_columns(n_battles: int, n_models: int, n_prompts: int, seed: int, t
     tied = rng.random(n_battles) < tie_rate
     outcome = np.where(tied, rng.integers(2, 4, n_battles), np.where(a_wins, 0, 1))  # 2 tie, 3 bothbad
     prompt = rng.integers(0, n_prompts, n_battles)
+    return a, b, outcome, prompt, strengths
+
+
+def simulate_columns(n_battles: int, n_models: int, n_prompts: int, seed: int, tie_rate: float = 0.1):
+    """Seeded battles as string columns; returns (columns, true strengths in BT units)."""
+    a, b, outcome, prompt, strengths = simulate_codes(n_battles, n_models, n_prompts, seed, tie_rate)
     names = [f"model-{k:03d}" for k in range(n_models)]
     prompt_ids = [f"prompt-{k:05d}" for k in range(n_prompts)]
     columns = {
@@ -99,7 +107,14 @@ def main(argv=None) -> None:
     parser.add_argument("--prompts", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3, help="runs per phase; the best time is reported")
+    parser.add_argument("--whole-process", action="store_true",
+                        help="time the `wizardarena ratings` command on a Parquet file, as a process")
     args = parser.parse_args(argv)
+    if args.whole_process:
+        import whole_process
+
+        whole_process.main(args, simulate_codes, reference_fit)
+        return
 
     columns, _ = simulate_columns(args.battles, args.models, args.prompts, args.seed)
     plain = {k: columns[k] for k in ("model_a", "model_b", "winner")}

@@ -159,7 +159,7 @@ class Leaderboard:
         the ratings file's modification day (UTC). Categories are rated with ``category_config``, else
         with the bootstrap of ``run.json`` (see :func:`~wizardarena.leaderboard.sources.category_config`)."""
         overall, by_category = read_rating_rows(ratings)
-        table = read_battles(battles) if battles is not None else None
+        table = read_battles(battles, extra=()) if battles is not None else None  # boards show no other column
         info = RunInfo(**read_run_info(Path(ratings))).updated(title=title, judge=judge, testset=testset,
                                                                date=date, seed=None if seed is None else str(seed))
         if category_config is None and table is not None:

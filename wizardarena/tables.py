@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any, Sequence
 
 from wizardarena.errors import InputError
 
@@ -33,6 +34,24 @@ def read_columns(path: str | Path) -> Columns:
     if fmt == "csv":
         return _read_csv(path)
     return _rows_to_columns(_read_json_rows(path, fmt), path)
+
+
+def read_column_arrays(path: str | Path, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """Read a record file into ``{column: values}`` for the columns in ``names`` (None: all), as Arrow
+    chunked arrays where Arrow reads the format exactly (Parquet; CSV, every value a string or None;
+    JSON Lines of flat values), else as Python lists from :func:`read_columns` (JSON lists, nested or
+    date-like values, and any file Arrow rejects, so its error names the line as before)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    fmt = detect_format(path)
+    if fmt == "parquet":
+        return _parquet_arrays(path, names)
+    table = _csv_arrow(path, names) if fmt == "csv" else _json_lines_arrow(path, names)
+    if table is None:
+        columns = read_columns(path)
+        return {k: v for k, v in columns.items() if names is None or k in names}
+    return {name: table.column(name) for name in table.column_names}
 
 
 def read_rows(path: str | Path) -> list[dict]:
@@ -96,11 +115,66 @@ def _read_parquet(path: Path) -> Columns:
     import pyarrow.parquet as pq
 
     try:
-        with pq.ParquetFile(path) as handle:  # read_table would load pyarrow.dataset, and with it pandas (~1 s)
-            table = handle.read()
+        table = pq.ParquetFile(path).read()  # not read_table: see _parquet_arrays
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
         raise InputError(f"{path}: not a readable Parquet file ({exc.__class__.__name__})") from None
     return table.to_pydict()
+
+
+def _parquet_arrays(path: Path, names: Sequence[str] | None) -> dict[str, Any]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        wanted = [f.name for f in schema if names is None or f.name in names]
+        # Strings come as dictionaries straight from the file's own dictionary pages: no string per row.
+        strings = [f.name for f in schema if f.name in wanted and pa.types.is_string(f.type)]
+        # ParquetFile, not read_table: read_table loads pyarrow.dataset (and pandas), ~0.3 s of imports.
+        table = pq.ParquetFile(path, read_dictionary=strings).read(columns=wanted)
+    except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
+        raise InputError(f"{path}: not a readable Parquet file ({exc.__class__.__name__})") from None
+    return {name: table.column(name) for name in table.column_names}
+
+
+def _csv_arrow(path: Path, names: Sequence[str] | None):
+    """The CSV as an Arrow table of strings ("" is None, as :func:`read_columns` reads it), or None
+    when Arrow cannot read it exactly that way."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader([handle.readline()]), None)
+        if not header:
+            return None
+        keep = [name for name in header if names is None or name in names]
+        convert = pcsv.ConvertOptions(column_types={name: pa.string() for name in header}, null_values=[""],
+                                      strings_can_be_null=True, include_columns=keep)
+        return pcsv.read_csv(path, convert_options=convert)
+    except (UnicodeDecodeError, pa.ArrowException):
+        return None
+
+
+def _json_lines_arrow(path: Path, names: Sequence[str] | None):
+    """JSON Lines as an Arrow table, or None for a JSON list, for nested or date-like values among the
+    wanted columns (Arrow would change their Python form), and for anything Arrow rejects."""
+    import pyarrow as pa
+    import pyarrow.json as pjson
+
+    with path.open("rb") as handle:
+        start = handle.read(4096).lstrip()
+    if start.startswith(b"["):
+        return None
+    try:
+        table = pjson.read_json(path)
+    except pa.ArrowException:
+        return None
+    keep = [name for name in table.column_names if names is None or name in names]
+    exact = (pa.types.is_string, pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_null)
+    if not all(any(check(table.schema.field(name).type) for check in exact) for name in keep):
+        return None
+    return table.select(keep)
 
 
 def write_records(path: str | Path, records: list[dict]) -> None:

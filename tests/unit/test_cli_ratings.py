@@ -161,3 +161,14 @@ def test_style_control_and_pairwise_by_group_from_the_cli(tmp_path):
     assert result.output.count("style coefficients") == 2
     written = [json.loads(line) for line in pairs.read_text().splitlines()]
     assert {r["category"] for r in written} == {"code", "chat"} and len(written) == 12
+
+
+def test_profile_phases_on_stderr_only_when_asked(tmp_path, monkeypatch):
+    rows = [{"model_a": "x", "model_b": "y", "winner": w, "n": 3} for w in ("model_a", "model_b", "tie")]
+    path, out = _write(tmp_path / "b.jsonl", rows), tmp_path / "r.jsonl"
+    assert "profile:" not in _run("ratings", path, "--bootstrap", "5").output
+    monkeypatch.setenv("WIZARDARENA_PROFILE", "1")
+    result = CliRunner().invoke(cli, ["ratings", str(path), "--bootstrap", "5", "--out", str(out)])
+    phases = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("profile: ")]
+    assert phases == ["read", "rate", "show", "write"]
+    assert {row["n_battles"] for row in map(json.loads, out.read_text().splitlines())} == {9}

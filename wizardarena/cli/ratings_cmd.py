@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from wizardarena.cli.phases import phase
 from wizardarena.errors import InputError
 
 _CHOICE = click.Choice
@@ -50,7 +51,7 @@ def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, 
     from wizardarena.ratings.checks import resolve_model
     from wizardarena.ratings.compute import group_values
     from wizardarena.ratings.matrix import pairwise_records
-    from wizardarena.ratings.style import describe_coefficients
+    from wizardarena.ratings.style import STYLE_COLUMNS, describe_coefficients
     from wizardarena.ratings.table import read_battles
     from wizardarena.tables import detect_format, write_records
 
@@ -60,37 +61,42 @@ def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, 
     config = RatingConfig(method=method, bootstrap=bootstrap, seed=seed, unit=unit, ties=ties,
                           anchor=parse_anchor(anchor) if anchor else None, confidence=confidence,
                           point=point, k_factor=k_factor, style_control=style_control, ci=ci)
-    table = read_battles(battles)
+    wanted = [by_column] if by_column else []  # read no column the run does not use
+    with phase("read"):
+        table = read_battles(battles, extra=wanted + list(STYLE_COLUMNS if style_control else ()))
     if baseline is not None:
         resolve_model(baseline, list(table.models), "--baseline")  # an unknown name fails before any fit
-    if by_column:
-        results = ratings_by(table, by_column, config)
-        groups = group_values(table, by_column)
-    else:
-        results, groups = {None: compute_ratings(table, config)}, None
+    with phase("rate"):
+        if by_column:
+            results = ratings_by(table, by_column, config)
+            groups = group_values(table, by_column)
+        else:
+            results, groups = {None: compute_ratings(table, config)}, None
     console, records, pairs = make_console(), [], []
-    for group, result in results.items():
-        label = {} if group is None else {by_column: group}
-        echo_warnings(result, group)
-        shown = baseline if baseline in result.models else None
-        if baseline is not None and shown is None:
-            click.echo(f"warning: {group}: {baseline} has no battles here, so no win rate against it", err=True)
-        rows = with_baseline(result.records(with_samples=not no_samples), result, shown)
-        title = f"Ratings ({method}, {config.describe_ci()}{', ' + group if group else ''})"
-        console.print(ratings_table(rows, title=title))
-        if result.style_coefficients:
-            console.print(describe_coefficients(result.style_coefficients))
-        records += [{**row, **label} for row in rows]
+    with phase("show"):
+        for group, result in results.items():
+            label = {} if group is None else {by_column: group}
+            echo_warnings(result, group)
+            shown = baseline if baseline in result.models else None
+            if baseline is not None and shown is None:
+                click.echo(f"warning: {group}: {baseline} has no battles here, so no win rate against it", err=True)
+            rows = with_baseline(result.records(with_samples=bool(out) and not no_samples), result, shown)
+            title = f"Ratings ({method}, {config.describe_ci()}{', ' + group if group else ''})"
+            console.print(ratings_table(rows, title=title))
+            if result.style_coefficients:
+                console.print(describe_coefficients(result.style_coefficients))
+            records += [{**row, **label} for row in rows]
+            if pairwise:
+                subset = table if groups is None else table.subset(groups == group)
+                pairs += [{**row, **label} for row in pairwise_records(subset, result.models, result.rating, ties)]
+        click.echo(rank_note(records))
+    with phase("write"):
+        if out:
+            write_records(out, records)
+            click.echo(f"wrote {len(records)} ratings to {out}", err=True)
         if pairwise:
-            subset = table if groups is None else table.subset(groups == group)
-            pairs += [{**row, **label} for row in pairwise_records(subset, result.models, result.rating, ties)]
-    click.echo(rank_note(records))
-    if out:
-        write_records(out, records)
-        click.echo(f"wrote {len(records)} ratings to {out}", err=True)
-    if pairwise:
-        write_records(pairwise, pairs)
-        click.echo(f"wrote {len(pairs)} pair rows to {pairwise}", err=True)
+            write_records(pairwise, pairs)
+            click.echo(f"wrote {len(pairs)} pair rows to {pairwise}", err=True)
 
 
 def sandwich_options(ci: str, bootstrap: int | None, point: str | None) -> tuple[int, str]:

@@ -141,7 +141,8 @@ def _fit_bradley_terry(classes: OutcomeClasses, n, s, sampler: Sampler | None, c
 def _bootstrap_sampler(table: BattleTable, classes: OutcomeClasses, config: RatingConfig) -> Sampler | None:
     if config.bootstrap == 0 or config.ci == "sandwich":
         return None
-    return bootstrap_sampler(config.unit, classes.class_count, classes.battle_class, kept_prompts(table, classes))
+    prompts = kept_prompts(table, classes) if config.unit == "prompt" else None  # only the prompt unit needs them
+    return bootstrap_sampler(config.unit, classes.class_count, classes.battle_class, prompts, classes.battle_count)
 
 
 def _pair_battles(classes: OutcomeClasses) -> np.ndarray:

@@ -21,7 +21,9 @@ _CLASS_SCORE = np.array([1.0, 0.0, 0.5])
 @dataclass(frozen=True)
 class OutcomeClasses:
     """Battles grouped by (pair, result, weight). Models are re-indexed to those with kept battles:
-    ``present[k]`` is the table index of model k; ``battle_class`` maps each kept battle to its class."""
+    ``present[k]`` is the table index of model k; ``battle_class`` maps each kept row to its class and
+    ``battle_count`` (None without a count column) says how many battles each kept row stands for, so
+    ``class_count`` counts battles, not rows."""
 
     n_models: int
     present: np.ndarray
@@ -34,6 +36,7 @@ class OutcomeClasses:
     battle_class: np.ndarray
     kept: np.ndarray
     class_key: np.ndarray | None = None
+    battle_count: np.ndarray | None = None
 
     @property
     def n_pairs(self) -> int:
@@ -61,7 +64,7 @@ def outcome_classes(table: BattleTable, ties: str = "half") -> OutcomeClasses:
     each side), ``drop`` (all ties removed) or ``drop-bothbad`` (only "tie (bothbad)" removed)."""
     if ties not in ("half", "drop", "drop-bothbad"):
         raise ValueError(f"unknown tie policy {ties!r}")
-    keep = np.ones(len(table), dtype=bool)
+    keep = np.ones(len(table), dtype=bool) if table.count is None else table.count > 0
     if ties == "drop":
         keep &= table.outcome <= MODEL_B_WINS
     elif ties == "drop-bothbad":
@@ -84,11 +87,14 @@ def outcome_classes(table: BattleTable, ties: str = "half") -> OutcomeClasses:
         rows = np.stack([key.astype(np.float64), table.weight[kept]], axis=1)
         uniq, battle_class, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
         class_key, class_weight = uniq[:, 0].astype(np.int64), uniq[:, 1]
+    battle_count = None if table.count is None else table.count[kept]
+    if battle_count is not None:  # a row with n = 5 puts 5 battles in its class
+        counts = np.bincount(battle_class.ravel(), battle_count, class_key.shape[0]).round()
     return OutcomeClasses(
         n_models=m, present=present, pair_i=pairs // m, pair_j=pairs % m, class_pair=class_key // 3,
         class_score=_CLASS_SCORE[class_key % 3], class_weight=class_weight,
         class_count=counts.astype(np.int64), battle_class=battle_class.ravel(), kept=kept,
-        class_key=class_key if table.weight is None else None,
+        class_key=class_key if table.weight is None else None, battle_count=battle_count,
     )
 
 
@@ -96,7 +102,21 @@ def kept_prompts(table: BattleTable, classes: OutcomeClasses) -> np.ndarray | No
     """Integer prompt codes of the kept battles, or None when battles carry no prompt_id."""
     if table.prompt is None:
         return None
-    return np.unique(table.prompt[classes.kept], return_inverse=True)[1].ravel()
+    # The codes np.unique(..., return_inverse=True) would give (prompts numbered in sorted order), without
+    # sorting a million Python strings: from the reader's ranks, else by hashing.
+    if table.prompt_rank is not None:
+        ranks = table.prompt_rank[classes.kept]
+    else:
+        index: dict[str, int] = {}
+        prompts = table.prompt[classes.kept]
+        codes = np.fromiter((index.setdefault(p, len(index)) for p in prompts), np.int64, prompts.shape[0])
+        order = np.empty(len(index), np.int64)
+        order[np.argsort(np.array(list(index), dtype=object), kind="stable")] = np.arange(len(index))
+        ranks = order[codes]
+    used = np.flatnonzero(np.bincount(ranks))
+    position = np.zeros(used[-1] + 1 if used.size else 0, np.int64)
+    position[used] = np.arange(used.shape[0])
+    return position[ranks]
 
 
 def _small_unique(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -54,13 +54,15 @@ def battle_sampler(class_count: np.ndarray) -> Sampler:
     return sample
 
 
-def prompt_sampler(battle_class: np.ndarray, battle_prompt: np.ndarray, n_classes: int) -> Sampler:
+def prompt_sampler(battle_class: np.ndarray, battle_prompt: np.ndarray, n_classes: int,
+                   battle_count: np.ndarray | None = None) -> Sampler:
     """Cluster bootstrap: resample prompt ids with replacement, each bringing all of its battles.
 
-    ``battle_prompt`` holds integer prompt codes 0..P-1; the sampler returns class counts."""
+    ``battle_prompt`` holds integer prompt codes 0..P-1 and ``battle_count`` each row's number of
+    battles (1 when None); the sampler returns class counts."""
     n_prompts = int(battle_prompt.max()) + 1
-    per_prompt = sparse.csr_array(
-        (np.ones(battle_class.shape[0]), (battle_prompt, battle_class)), shape=(n_prompts, n_classes))
+    per_row = np.ones(battle_class.shape[0]) if battle_count is None else battle_count.astype(np.float64)
+    per_prompt = sparse.csr_array((per_row, (battle_prompt, battle_class)), shape=(n_prompts, n_classes))
     per_prompt.sum_duplicates()
     per_prompt_t = per_prompt.T.tocsr()
 
@@ -74,13 +76,14 @@ def prompt_sampler(battle_class: np.ndarray, battle_prompt: np.ndarray, n_classe
 
 
 def bootstrap_sampler(unit: str, class_count: np.ndarray, battle_class: np.ndarray,
-                      battle_prompt: np.ndarray | None) -> Sampler:
-    """The sampler for a resampling ``unit``: ``battle`` or ``prompt`` (needs ``battle_prompt`` codes)."""
+                      battle_prompt: np.ndarray | None, battle_count: np.ndarray | None = None) -> Sampler:
+    """The sampler for a resampling ``unit``: ``battle`` or ``prompt`` (needs ``battle_prompt`` codes).
+    ``class_count`` counts battles; ``battle_count`` is each row's number of battles (None: 1)."""
     if unit == "battle":
         return battle_sampler(class_count)
     if battle_prompt is None:
         raise InputError("--unit prompt needs a prompt_id on every battle")
-    return prompt_sampler(battle_class, battle_prompt, class_count.shape[0])
+    return prompt_sampler(battle_class, battle_prompt, class_count.shape[0], battle_count)
 
 
 def run_blocks(block: Callable[[np.random.Generator, int], np.ndarray], rounds: int, seed: int,

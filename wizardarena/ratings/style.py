@@ -23,6 +23,7 @@ from wizardarena.ratings.resample import bootstrap_sampler, run_blocks
 from wizardarena.ratings.table import MODEL_A_WINS, TIE, BattleTable
 
 STYLE_FEATURES = ("length", "headers", "lists", "bold")
+STYLE_COLUMNS = ("style_a", "style_b", "conv_metadata")  # where style_counts looks for the counts
 _HEADER = re.compile(r"^#{1,6}\s", re.MULTILINE)
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s", re.MULTILINE)
 _BOLD = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
@@ -79,12 +80,14 @@ def _from_lmsys(row, side: str) -> list[float]:
         raise InputError(f"conv_metadata lacks the LMSYS style keys for side {side}: {row!r}"[:200]) from None
 
 
-def style_features(count_a: np.ndarray, count_b: np.ndarray) -> np.ndarray:
-    """Normalised, z-scored differences (battles x features)."""
+def style_features(count_a: np.ndarray, count_b: np.ndarray, battles: np.ndarray | None = None) -> np.ndarray:
+    """Normalised differences (rows x features), z-scored over battles: ``battles`` is how many
+    battles each row stands for (None: one each)."""
     total = count_a + count_b
     diff = np.divide(count_a - count_b, total, out=np.zeros_like(total), where=total > 0)
-    std = diff.std(axis=0)
-    return (diff - diff.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    mean = np.average(diff, axis=0, weights=battles)
+    std = np.sqrt(np.average((diff - mean) ** 2, axis=0, weights=battles))
+    return (diff - mean) / np.where(std > 0, std, 1.0)
 
 
 class StyleProblem:
@@ -135,18 +138,19 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
     ``ci="sandwich"`` the second item is the sandwich covariance of θ (model 0 held fixed) instead."""
     kept = classes.kept
     count_a, count_b = style_counts(table)
-    features = style_features(count_a[kept], count_b[kept])
+    features = style_features(count_a[kept], count_b[kept], classes.battle_count)
     compact = np.zeros(len(table.models), dtype=np.int64)
     compact[classes.present] = np.arange(classes.n_models)
     a, b = compact[table.a[kept]], compact[table.b[kept]]
     outcome = table.outcome[kept]
     result = np.where(outcome >= TIE, 0.5, (outcome == MODEL_A_WINS).astype(float))
     weight = np.ones(kept.shape[0]) if table.weight is None else table.weight[kept]
+    count = np.ones(kept.shape[0], dtype=np.int64) if classes.battle_count is None else classes.battle_count
 
     def problem(mult):
         return StyleProblem(a, b, result, weight, features, mult, classes.n_models, config.ridge)
 
-    full = problem(np.ones(kept.shape[0]))
+    full = problem(count)
     params = bt.solve(full)[0]
     coefficients = dict(zip(STYLE_FEATURES, map(float, params[classes.n_models:])))
     if config.ci == "sandwich":
@@ -154,8 +158,9 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
         return params[:classes.n_models], _sandwich(full, params, cluster), coefficients
     if config.bootstrap == 0:
         return params[:classes.n_models], None, coefficients
-    sampler = bootstrap_sampler(config.unit, np.ones(kept.shape[0], dtype=np.int64), np.arange(kept.shape[0]),
-                                kept_prompts(table, classes))
+    # Each row is its own class here; a row with a count brings that many battles to the draw.
+    prompts = kept_prompts(table, classes) if config.unit == "prompt" else None
+    sampler = bootstrap_sampler(config.unit, count, np.arange(kept.shape[0]), prompts, count)
     chord = bt.inverse_curvature(full, params)
 
     def block(rng, size):
