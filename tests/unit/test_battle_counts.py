@@ -55,6 +55,22 @@ def test_counted_file_rates_exactly_as_the_expanded_one(config):
     np.testing.assert_array_equal(counted.n_battles, full.n_battles)
 
 
+@pytest.mark.parametrize("unit", ["battle", "prompt"])
+@pytest.mark.parametrize("styled_fit", [False, True], ids=["bt", "style-control"])
+def test_sandwich_of_a_counted_file_is_that_of_the_expanded_one(unit, styled_fit):
+    rng = np.random.default_rng(0)
+    def style():
+        return {"length": int(rng.integers(50, 500)), "headers": int(rng.integers(0, 3)),
+                "lists": int(rng.integers(0, 5)), "bold": int(rng.integers(0, 2))}
+
+    styled = [{**row, "style_a": style(), "style_b": style()} for row in COUNTED]
+    config = RatingConfig(ci="sandwich", bootstrap=0, point="mle", unit=unit, style_control=styled_fit)
+    counted = compute_ratings(battles_from_records(styled), config)
+    full = compute_ratings(battles_from_records(expanded(styled)), config)
+    np.testing.assert_allclose(counted.fitted, full.fitted, atol=1e-6)
+    np.testing.assert_allclose(np.array(counted.interval()), np.array(full.interval()), atol=1e-6)
+
+
 def test_count_is_not_a_row_drawn_or_not():
     # The same rows without counts: a bootstrap that ignored n would reproduce these samples.
     plain = [{k: v for k, v in row.items() if k != "n"} for row in COUNTED if row["n"]]

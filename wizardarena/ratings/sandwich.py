@@ -44,8 +44,10 @@ def sandwich_covariance(classes: OutcomeClasses, theta: np.ndarray, battle_promp
         meat = laplacian.hessians(per_pair[None, :])[0]
     else:
         pair = classes.class_pair[classes.battle_class]
-        meat = cluster_meat(battle_prompt, resid[classes.battle_class], classes.pair_i[pair], classes.pair_j[pair],
-                            classes.n_models)
+        row_resid = resid[classes.battle_class]
+        if classes.battle_count is not None:  # a row of n identical battles adds n scores to its prompt's sum
+            row_resid = row_resid * classes.battle_count
+        meat = cluster_meat(battle_prompt, row_resid, classes.pair_i[pair], classes.pair_j[pair], classes.n_models)
     return robust_covariance(information, meat)
 
 

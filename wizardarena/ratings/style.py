@@ -154,8 +154,11 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
     params = bt.solve(full)[0]
     coefficients = dict(zip(STYLE_FEATURES, map(float, params[classes.n_models:])))
     if config.ci == "sandwich":
-        cluster = kept_prompts(table, classes) if config.unit == "prompt" else np.arange(kept.shape[0])
-        return params[:classes.n_models], _sandwich(full, params, cluster), coefficients
+        if config.unit == "prompt":
+            covariance = _sandwich(full, params, kept_prompts(table, classes))
+        else:  # every battle its own cluster: a row of n battles adds n squared scores, not (n × score)²
+            covariance = _sandwich(full, params, np.arange(kept.shape[0]), np.sqrt(count))
+        return params[:classes.n_models], covariance, coefficients
     if config.bootstrap == 0:
         return params[:classes.n_models], None, coefficients
     # Each row is its own class here; a row with a count brings that many battles to the draw.
@@ -169,11 +172,15 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
     return params[:classes.n_models], run_blocks(block, config.bootstrap, config.seed, classes.n_models), coefficients
 
 
-def _sandwich(full: StyleProblem, params: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+def _sandwich(full: StyleProblem, params: np.ndarray, cluster: np.ndarray, shrink: np.ndarray | None = None
+              ) -> np.ndarray:
+    """The joint (θ, β) sandwich; ``shrink`` divides each row's summed score (√n for a row of n battles
+    that are separate clusters)."""
     from wizardarena.ratings.sandwich import cluster_meat, robust_covariance
 
     prob = expit(full._logits(params[None, :]))[0]
     weight = full.mult[0]
     information = full.hessians((weight * prob * (1 - prob))[None, :])[0]  # with the fit's ridge, as in BT
-    meat = cluster_meat(cluster, weight * (full.result - prob), full.a, full.b, full.n_models, full.features)
+    resid = weight * (full.result - prob) / (1.0 if shrink is None else shrink)
+    meat = cluster_meat(cluster, resid, full.a, full.b, full.n_models, full.features)
     return robust_covariance(information, meat)[:full.n_models, :full.n_models]
