@@ -81,8 +81,8 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
         planned = [game for pair in references for game in plan_games(
             sample_prompts(pair, prompts, config.reference_prompts), games([pair]), keys, config.judge.id)] + planned
     planned, skipped = skip_games(planned, holes)
-    judged = store.judged_keys(config.judge.id)
     planned_keys = {game[0] for game in planned}
+    judged = store.judged_keys(config.judge.id, planned_keys)  # this plan's: a shared store holds every run's
     retry = store.retryable_invalid(config.judge.id, planned_keys, config.max_judge_attempts)
     missing_judgments = len(planned_keys - judged) + len(retry)
     generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])

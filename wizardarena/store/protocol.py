@@ -6,7 +6,7 @@ SQLite file without the stages knowing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 from wizardarena.records import Answer, Judgment, Prompt, Verdict
@@ -32,9 +32,11 @@ class Store(Protocol):
 
     def judgment_keys(self, keys: Iterable[str]) -> set[str]: ...
 
-    def judged_keys(self, judge: str) -> set[str]: ...
+    def judged_keys(self, judge: str, keys: Collection[str] | None = None) -> set[str]: ...
 
     def judgment_verdicts(self, judge: str | None = None) -> dict[str, Verdict]: ...
+
+    def iter_verdicts(self, judge: str, keys: Collection[str]) -> Iterator[tuple[str, Verdict]]: ...
 
     def judgments(self, keys: Iterable[str]) -> dict[str, Judgment]: ...
 

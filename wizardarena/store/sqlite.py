@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from wizardarena.errors import InputError
@@ -138,19 +138,41 @@ class ArenaStore(StoreConnections):
         """Which of ``keys`` have a stored judgment (no records decoded: cheap for planning)."""
         return {key for (key,) in self._select("SELECT key FROM judgments WHERE key IN ({})", keys)}
 
-    def judged_keys(self, judge: str) -> set[str]:
-        """Every judgment key stored for ``judge`` (one indexed scan; cheaper than asking key by key)."""
-        return {key for (key,) in self._conn().execute("SELECT key FROM judgments WHERE judge = ?", (judge,))}
+    def judged_keys(self, judge: str, keys: Collection[str] | None = None) -> set[str]:
+        """Every judgment key stored for ``judge`` (one indexed scan), or only those among ``keys``: read
+        by key when the judge's judgments far outnumber them (a store shared by many runs)."""
+        if keys is None or self._scan_judge(judge, keys):
+            rows = self._conn().execute("SELECT key FROM judgments WHERE judge = ?", (judge,))
+            found = {key for (key,) in rows}
+            return found if keys is None else found.intersection(keys)
+        return {key for (key,) in self._select("SELECT key FROM judgments WHERE key IN ({})", keys)}
 
     def judgment_verdicts(self, judge: str | None = None) -> dict[str, Verdict]:
         """Key -> :class:`Verdict` for every judgment (of ``judge`` when given), read from indexed columns
         rather than decoded from JSON: what rating and reports need, fast at hundreds of thousands of rows."""
         clause, params = _only("judge", judge)
-        rows = self._conn().execute("SELECT key, prompt_id, judge, model_a, model_b, swapped, valid, score_a,"
-                                    f" score_b FROM judgments WHERE 1{clause}", params)
-        new = tuple.__new__  # C-level construction: the named tuple's own __new__ is Python code
-        return {key: new(Verdict, (prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b))
-                for key, prompt, by, a, b, swapped, valid, score_a, score_b in rows}
+        rows = self._conn().execute(f"SELECT {_VERDICT_READ} FROM judgments WHERE 1{clause}", params)
+        return dict(_verdicts(rows))
+
+    def iter_verdicts(self, judge: str, keys: Collection[str]) -> Iterator[tuple[str, Verdict]]:
+        """(key, :class:`Verdict`) of each judgment by ``judge`` stored under one of ``keys``, streamed in
+        no particular order: one indexed scan of the judge's judgments when they are not many more than
+        ``keys``, else reads by key (so a run's cost follows its own games, not the store's history)."""
+        conn = self._conn()
+        if self._scan_judge(judge, keys):
+            wanted = keys if isinstance(keys, (set, frozenset, dict)) else set(keys)
+            rows = conn.execute(f"SELECT {_VERDICT_READ} FROM judgments WHERE judge = ?", (judge,))
+            yield from (item for item in _verdicts(rows) if item[0] in wanted)
+            return
+        for part in chunks(list(dict.fromkeys(keys))):
+            query = f"SELECT {_VERDICT_READ} FROM judgments WHERE key IN ({marks(len(part))})"
+            yield from (item for item in _verdicts(conn.execute(query, part)) if item[1][1] == judge)
+
+    def _scan_judge(self, judge: str, keys: Collection[str]) -> bool:
+        """Whether scanning every judgment of ``judge`` is cheaper than reading ``keys`` one by one: a
+        key read costs about three rows of a scan, and counting (from the index) costs almost nothing."""
+        query = "SELECT COUNT(*) FROM judgments WHERE judge = ?"
+        return self._conn().execute(query, (judge,)).fetchone()[0] <= _KEY_READ_COST * len(keys)
 
     def retryable_invalid(self, judge: str, keys: Iterable[str], max_attempts: int) -> set[str]:
         """Which of ``keys`` hold an invalid judgment by ``judge`` with attempts left (read-only)."""
@@ -307,6 +329,16 @@ def _insert_judgments(conn: sqlite3.Connection, items: list[tuple[str, Judgment]
           j["score_a"], j["score_b"], _dumps({k: v for k, v in j.items() if k not in in_columns}), now)
          for key, j in items])
     return conn.total_changes - before
+
+
+_VERDICT_READ = "key, prompt_id, judge, model_a, model_b, swapped, valid, score_a, score_b"
+_KEY_READ_COST = 3  # measured: reading 100k judgments by key took 2.5-3 times as long as scanning them
+
+
+def _verdicts(rows: Iterable[tuple]) -> Iterator[tuple[str, Verdict]]:
+    new = tuple.__new__  # C-level construction: the named tuple's own __new__ is Python code
+    return ((key, new(Verdict, (prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b)))
+            for key, prompt, by, a, b, swapped, valid, score_a, score_b in rows)
 
 
 def _judgment_from_row(prompt_id: str, model_a: str, model_b: str, judge: str, swapped: int, valid: int,
