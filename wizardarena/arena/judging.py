@@ -106,20 +106,22 @@ def labelled_verdicts(planned: list[PlannedGame], verdicts: dict[str, Verdict]) 
 def planned_verdicts(store: Store, planned: list[PlannedGame], judge_id: str) -> list[Verdict]:
     """:func:`labelled_verdicts` of the ``planned`` games, streamed from the store: only this plan's
     judgments (a shared store holds every run's), never all of them decoded at once. Each verdict is
-    built from the plan's own strings, so a million of them share their names instead of each holding
-    a copy read from the store."""
-    position: dict[str, int] = {}
-    also: dict[str, list[int]] = {}  # further games under one key: contestants that are one model
-    for index, game in enumerate(planned):
-        if position.setdefault(game[0], index) != index:
-            also.setdefault(game[0], []).append(index)
+    built from the plan's own strings (and one float object per distinct score), so a million of them
+    share their parts instead of each holding copies read from the store."""
+    position = dict(zip([game[0] for game in planned], range(len(planned))))  # C-level: a key's last game
+    also: dict[str, list[int]] = {}  # its other games: contestants that are one model share their keys
+    if len(position) < len(planned):
+        for index, game in enumerate(planned):
+            if position[game[0]] != index:
+                also.setdefault(game[0], []).append(index)
     out: list[Verdict | None] = [None] * len(planned)
-    new, judges = tuple.__new__, {}
-    for key, stored in store.iter_verdicts(judge_id, position):
-        judge = judges.setdefault(stored[1], stored[1])
-        for index in (position[key], *also.get(key, ())):
+    new, scores = tuple.__new__, {None: None}
+    score = scores.setdefault
+    for key, valid, score_a, score_b in store.iter_outcomes(judge_id, position):
+        score_a, score_b = score(score_a, score_a), score(score_b, score_b)
+        for index in (position[key], *also[key]) if also and key in also else (position[key],):
             _, prompt, model_a, _, model_b, _, swapped = planned[index]
-            out[index] = new(Verdict, (prompt["id"], judge, model_a, model_b, swapped, *stored[5:]))
+            out[index] = new(Verdict, (prompt["id"], judge_id, model_a, model_b, swapped, valid, score_a, score_b))
     return [verdict for verdict in out if verdict is not None]
 
 

@@ -11,6 +11,8 @@ from typing import Protocol, runtime_checkable
 
 from wizardarena.records import Answer, Judgment, Prompt, Verdict
 
+Outcome = tuple[str, bool, float | None, float | None]  # a stored judgment's key, valid, score_a, score_b
+
 
 @runtime_checkable
 class Store(Protocol):
@@ -36,7 +38,7 @@ class Store(Protocol):
 
     def judgment_verdicts(self, judge: str | None = None) -> dict[str, Verdict]: ...
 
-    def iter_verdicts(self, judge: str, keys: Collection[str]) -> Iterator[tuple[str, Verdict]]: ...
+    def iter_outcomes(self, judge: str, keys: Collection[str]) -> Iterator[Outcome]: ...
 
     def judgments(self, keys: Iterable[str]) -> dict[str, Judgment]: ...
 
