@@ -88,7 +88,7 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])
                    for c in contestants}
     among = _both_orders(references)
-    reference_keys = {g.key for g in planned if (g.model_a, g.model_b) in among}
+    reference_keys = {g.key for g in planned if (g.model_a, g.model_b) in among} if among else set()
     plan = EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
                     missing_judgments, keys, len(reference_keys), len(reference_keys - judged),
                     holes=holes, skipped=dict(skipped))
