@@ -264,3 +264,16 @@ def test_a_run_reads_only_its_own_judgments_whether_scanned_or_read_by_key(store
     assert sorted(found) == sorted(wanted[:3]) and set(map(tuple, found.values())) == {(True, 7.0, 5.5)}
     assert not list(store.iter_outcomes("other-judge", wanted))  # the keys are j's, not the other judge's
     assert store.judged_keys("j") == {judgment_key(j) for j in mine + theirs[:others]}
+
+
+def test_reading_a_few_keys_does_not_scan_the_judges_other_judgments(store):
+    many = [judgment(f"o{k}") for k in range(3000)]
+    store.put_judgments([(judgment_key(j), j) for j in many])
+    wanted = {judgment_key(j) for j in many[:2]}
+    steps = []
+    store._conn().set_progress_handler(lambda: steps.append(1), 1)  # one call per SQLite VM instruction
+    try:
+        assert len(list(store.iter_outcomes("j", wanted))) == 2 and store.judged_keys("j", wanted) == wanted
+    finally:
+        store._conn().set_progress_handler(None, 1)
+    assert len(steps) < 1000  # a scan of the 3,000 rows takes tens of thousands

@@ -177,10 +177,11 @@ class ArenaStore(StoreConnections):
             yield from ((key, valid == 1, a, b) for key, by, valid, a, b in conn.execute(query, part) if by == judge)
 
     def _scan_judge(self, judge: str, keys: Collection[str]) -> bool:
-        """Whether scanning every judgment of ``judge`` is cheaper than reading ``keys`` one by one: a
-        key read costs about three rows of a scan, and counting (from the index) costs almost nothing."""
-        query = "SELECT COUNT(*) FROM judgments WHERE judge = ?"
-        return self._conn().execute(query, (judge,)).fetchone()[0] <= _KEY_READ_COST * len(keys)
+        """Whether scanning every judgment of ``judge`` is cheaper than reading ``keys`` one by one: a key
+        read costs about three rows of a scan. The count stops there, so it too follows ``keys``."""
+        bound = _KEY_READ_COST * len(keys)
+        query = "SELECT COUNT(*) FROM (SELECT 1 FROM judgments WHERE judge = ? LIMIT ?)"
+        return self._conn().execute(query, (judge, bound + 1)).fetchone()[0] <= bound
 
     def retryable_invalid(self, judge: str, keys: Iterable[str], max_attempts: int) -> set[str]:
         """Which of ``keys`` hold an invalid judgment by ``judge`` with attempts left (read-only)."""
