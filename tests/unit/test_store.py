@@ -248,3 +248,32 @@ def test_export_records_writes_any_flat_records(tmp_path, store):
     battles = [{"model_a": "a", "model_b": "b", "winner": "tie"}]
     assert store.export_records(tmp_path / "battles.jsonl", battles) == 1
     assert json.loads((tmp_path / "battles.jsonl").read_text()) == battles[0]
+
+
+@pytest.mark.parametrize("others", [0, 40])
+def test_a_run_reads_only_its_own_judgments_whether_scanned_or_read_by_key(store, others):
+    """``judged_keys``/``iter_outcomes`` with keys return exactly the judge's judgments among them: by one
+    scan when the judge has few others (0), by key when other runs' work outnumbers them (40)."""
+    mine = [judgment(f"p{k}") for k in range(5)]
+    theirs = [judgment(f"o{k}") for k in range(others)] + [judgment("p0", judge="other-judge")]
+    store.put_judgments([(judgment_key(j), j) for j in mine + theirs])
+    wanted = [judgment_key(j) for j in mine[:3]] + ["never-stored"]
+    assert store._scan_judge("j", wanted) is (others == 0)
+    assert store.judged_keys("j", wanted) == set(wanted[:3])
+    found = {key: rest for key, *rest in store.iter_outcomes("j", wanted)}
+    assert sorted(found) == sorted(wanted[:3]) and set(map(tuple, found.values())) == {(True, 7.0, 5.5)}
+    assert not list(store.iter_outcomes("other-judge", wanted))  # the keys are j's, not the other judge's
+    assert store.judged_keys("j") == {judgment_key(j) for j in mine + theirs[:others]}
+
+
+def test_reading_a_few_keys_does_not_scan_the_judges_other_judgments(store):
+    many = [judgment(f"o{k}") for k in range(3000)]
+    store.put_judgments([(judgment_key(j), j) for j in many])
+    wanted = {judgment_key(j) for j in many[:2]}
+    steps = []
+    store._conn().set_progress_handler(lambda: steps.append(1), 1)  # one call per SQLite VM instruction
+    try:
+        assert len(list(store.iter_outcomes("j", wanted))) == 2 and store.judged_keys("j", wanted) == wanted
+    finally:
+        store._conn().set_progress_handler(None, 1)
+    assert len(steps) < 1000  # a scan of the 3,000 rows takes tens of thousands

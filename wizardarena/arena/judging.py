@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 from wizardarena.arena.battles import battle_columns
 from wizardarena.arena.work import claimed_batches
@@ -54,12 +54,13 @@ def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]]
     return planned
 
 
-def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[str, Answer],
+def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: Mapping[str, Answer] | None,
                   judge_factory: Callable[[], Judge], owner: str, chunk: int = 64,
                   advance: Callable[[int], None] = lambda n: None,
                   notice: Callable[[str], None] = lambda text: None) -> JudgingStats:
     """Judge the ``planned`` games missing from the store (each key once); ``answers`` maps answer key ->
-    stored answer."""
+    stored answer, or is None: then each batch reads the answers it shows (a big run never holds every
+    answer's text at once)."""
     by_key: dict[str, PlannedGame] = {}
     for game in planned:
         by_key.setdefault(game[0], game)  # the first game planned under a key
@@ -69,7 +70,10 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[st
     for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance, notice):
         judge = judge or judge_factory()
         try:
-            games = [_game(by_key[key], answers) for key in keys]
+            batch = [by_key[key] for key in keys]
+            shown = answers if answers is not None else store.answers(
+                {key for game in batch for key in (game.answer_a, game.answer_b)})
+            games = [_game(game, shown) for game in batch]
             store.put_judgments(list(zip(keys, judge.judge(games))))  # also drops these claims
         except BaseException:
             store.release(keys, owner)
@@ -78,7 +82,7 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: dict[st
     return JudgingStats() if judge is None else JudgingStats(judge.calls, judge.stripped)
 
 
-def _game(plan: PlannedGame, answers: dict[str, Answer]) -> Game:
+def _game(plan: PlannedGame, answers: Mapping[str, Answer]) -> Game:
     return Game(plan.prompt, plan.model_a, plan.model_b, answers[plan.answer_a]["turns"],
                 answers[plan.answer_b]["turns"], plan.swapped)
 
@@ -97,6 +101,28 @@ def labelled_verdicts(planned: list[PlannedGame], verdicts: dict[str, Verdict]) 
         else:
             append(new(Verdict, (prompt["id"], stored[1], model_a, model_b, swapped, *stored[5:])))
     return out
+
+
+def planned_verdicts(store: Store, planned: list[PlannedGame], judge_id: str) -> list[Verdict]:
+    """:func:`labelled_verdicts` of the ``planned`` games, streamed from the store: only this plan's
+    judgments (a shared store holds every run's), never all of them decoded at once. Each verdict is
+    built from the plan's own strings (and one float object per distinct score), so a million of them
+    share their parts instead of each holding copies read from the store."""
+    position = dict(zip([game[0] for game in planned], range(len(planned))))  # C-level: a key's last game
+    also: dict[str, list[int]] = {}  # its other games: contestants that are one model share their keys
+    if len(position) < len(planned):
+        for index, game in enumerate(planned):
+            if position[game[0]] != index:
+                also.setdefault(game[0], []).append(index)
+    out: list[Verdict | None] = [None] * len(planned)
+    new, scores = tuple.__new__, {None: None}
+    score = scores.setdefault
+    for key, valid, score_a, score_b in store.iter_outcomes(judge_id, position):
+        score_a, score_b = score(score_a, score_a), score(score_b, score_b)
+        for index in (position[key], *also[key]) if also and key in also else (position[key],):
+            _, prompt, model_a, _, model_b, _, swapped = planned[index]
+            out[index] = new(Verdict, (prompt["id"], judge_id, model_a, model_b, swapped, valid, score_a, score_b))
+    return [verdict for verdict in out if verdict is not None]
 
 
 def stored_battle_columns(store: Store, planned: list[PlannedGame], judge_config, prompts: Sequence[Prompt]) -> dict:

@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 from wizardarena.arena.answering import generate_answers
 from wizardarena.arena.battles import battle_columns, battle_rows
 from wizardarena.arena.config import EvalConfig
-from wizardarena.arena.judging import JudgingStats, labelled_verdicts, run_judgments
+from wizardarena.arena.judging import JudgingStats, planned_verdicts, run_judgments
 from wizardarena.arena.placement import PlacementReport, run_placement
 from wizardarena.arena.planning import EvalPlan, make_plan
 from wizardarena.arena.styles import add_battle_styles, label_styles, stored_styles
@@ -67,10 +67,9 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
         if plan.missing_judgments:
             keys = [g.key for g in plan.planned]
             reasked = store.reopen_invalid(config.judge.id, keys, config.max_judge_attempts)
-            answers = store.answers(plan.answer_keys())
             advance = progress("judgments" if config.schedule == "full" else "reference games",
                                plan.missing_judgments)
-            run_judgments(store, plan.planned, answers, judge, owner, config.chunk, advance, notice)
+            run_judgments(store, plan.planned, None, judge, owner, config.chunk, advance, notice)
         if config.schedule == "adaptive":
             advance = progress("placement (at most)", plan.placement.most)
             plan, placement = run_placement(config, store, plan, owner, judge, advance, notice)
@@ -78,7 +77,7 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
         JudgingStats(reasked=reasked)
     calls += stats.calls
     with _gc_paused():
-        judgments = labelled_verdicts(plan.planned, store.judgment_verdicts(config.judge.id))
+        judgments = planned_verdicts(store, plan.planned, config.judge.id)
         categories = {p["id"]: p.get("category") for p in plan.prompts}
         columns = battle_columns(judgments, config.judge.config.combine, config.judge.config.tie_margin, categories)
         add_battle_styles(columns, label_styles(plan.planned, stored_styles(store, plan.answer_keys())))

@@ -81,14 +81,14 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
         planned = [game for pair in references for game in plan_games(
             sample_prompts(pair, prompts, config.reference_prompts), games([pair]), keys, config.judge.id)] + planned
     planned, skipped = skip_games(planned, holes)
-    judged = store.judged_keys(config.judge.id)
     planned_keys = {game[0] for game in planned}
+    judged = store.judged_keys(config.judge.id, planned_keys)  # this plan's: a shared store holds every run's
     retry = store.retryable_invalid(config.judge.id, planned_keys, config.max_judge_attempts)
     missing_judgments = len(planned_keys - judged) + len(retry)
     generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])
                    for c in contestants}
     among = _both_orders(references)
-    reference_keys = {g.key for g in planned if (g.model_a, g.model_b) in among}
+    reference_keys = {g.key for g in planned if (g.model_a, g.model_b) in among} if among else set()
     plan = EvalPlan(name, prompts, pairs, {k: len(v) for k, v in missing.items()}, generations, planned,
                     missing_judgments, keys, len(reference_keys), len(reference_keys - judged),
                     holes=holes, skipped=dict(skipped))

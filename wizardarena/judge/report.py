@@ -28,7 +28,8 @@ def judge_report(judgments: Sequence[Verdict | Judgment], tie_margin: float = 0.
     two verdicts agree."""
     invalid_by_model: dict[str, int] = defaultdict(int)
     decisive = first_wins = ties = invalid = 0
-    winners: dict[tuple, list[str]] = defaultdict(list)
+    waiting: dict[tuple, str] = {}  # a pair's first valid verdict on a prompt, until its other order comes
+    both = agree = 0
     verdicts = as_verdicts(judgments)
     for p, j, a, b, _, valid, sa, sb in verdicts:
         if not valid:
@@ -43,10 +44,15 @@ def judge_report(judgments: Sequence[Verdict | Judgment], tie_margin: float = 0.
             decisive += 1
             first_wins += result == "model_a"
         winner = "tie" if result == "tie" else a if result == "model_a" else b
-        winners[(p, j, a, b) if a < b else (p, j, b, a)].append(winner)
-    both = [w for w in winners.values() if len(w) == 2]
+        game = (p, j, a, b) if a < b else (p, j, b, a)
+        first = waiting.pop(game, None)  # popped: a million games never sit in the dict at once
+        if first is None:
+            waiting[game] = winner
+        else:
+            both += 1
+            agree += first == winner
     return JudgeReport(
         judgments=len(verdicts), invalid=invalid, ties=ties,
         first_slot_wins=first_wins / decisive if decisive else None,
-        consistency=sum(w[0] == w[1] for w in both) / len(both) if both else None,
+        consistency=agree / both if both else None,
         invalid_by_model=dict(invalid_by_model))

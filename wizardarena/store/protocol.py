@@ -6,10 +6,12 @@ SQLite file without the stages knowing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 from wizardarena.records import Answer, Judgment, Prompt, Verdict
+
+Outcome = tuple[str, bool, float | None, float | None]  # a stored judgment's key, valid, score_a, score_b
 
 
 @runtime_checkable
@@ -32,9 +34,11 @@ class Store(Protocol):
 
     def judgment_keys(self, keys: Iterable[str]) -> set[str]: ...
 
-    def judged_keys(self, judge: str) -> set[str]: ...
+    def judged_keys(self, judge: str, keys: Collection[str] | None = None) -> set[str]: ...
 
     def judgment_verdicts(self, judge: str | None = None) -> dict[str, Verdict]: ...
+
+    def iter_outcomes(self, judge: str, keys: Collection[str]) -> Iterator[Outcome]: ...
 
     def judgments(self, keys: Iterable[str]) -> dict[str, Judgment]: ...
 

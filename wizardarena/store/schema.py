@@ -11,7 +11,8 @@ from wizardarena.errors import InputError
 
 SCHEMA_VERSION = 3  # 2: a judgment's record no longer repeats its columns; 3: keys from model and judge ids
 BUSY_TIMEOUT_S = 30.0
-WAL_CHECKPOINT_PAGES = 16384  # pages of 4 KiB
+WAL_CHECKPOINT_PAGES = 65536  # pages of 4 KiB: 256 MiB
+CACHE_KIB = 65536  # SQLite's page cache per connection (its default is 2 MiB)
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _CHUNK = 500  # keys per IN (...) query: far below SQLite's limit on bound parameters
 
@@ -45,9 +46,13 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash of the process loses no commit
-    # Checkpoint the WAL into the database every 64 MiB rather than every 4 MiB: each checkpoint syncs the
-    # file, and at the default a large judging run spent a tenth of its time there.
+    # Judgment keys are hashes, so each batch of inserts lands on pages all over the key index; every page
+    # it touches is written to the WAL again, and each checkpoint copies them back and syncs the file, so
+    # the cost per insert grows with the index (measured alone: 100k keys 1.4 CPU s, 1M keys 31 CPU s, in
+    # batches of 4,096). A 64 MiB cache (filled only as it is used) and 256 MiB between checkpoints took
+    # the 1M inserts to 20 CPU s and their wall time from 54 s to 35 s.
     conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+    conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     return conn
 
 

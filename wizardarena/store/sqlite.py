@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 
 from wizardarena.errors import InputError
@@ -17,6 +18,7 @@ from wizardarena.records import Answer, Judgment, Prompt, Verdict
 from wizardarena.store import reask, transfer
 from wizardarena.store.claims import claim_keys
 from wizardarena.store.connection import StoreConnections
+from wizardarena.store.protocol import Outcome
 from wizardarena.store.schema import chunks, marks
 from wizardarena.store.validate import check_answer, check_judgment, check_prompt
 
@@ -136,11 +138,16 @@ class ArenaStore(StoreConnections):
 
     def judgment_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` have a stored judgment (no records decoded: cheap for planning)."""
-        return {key for (key,) in self._select("SELECT key FROM judgments WHERE key IN ({})", keys)}
+        return set(map(_first, self._select("SELECT key FROM judgments WHERE key IN ({})", keys)))
 
-    def judged_keys(self, judge: str) -> set[str]:
-        """Every judgment key stored for ``judge`` (one indexed scan; cheaper than asking key by key)."""
-        return {key for (key,) in self._conn().execute("SELECT key FROM judgments WHERE judge = ?", (judge,))}
+    def judged_keys(self, judge: str, keys: Collection[str] | None = None) -> set[str]:
+        """Every judgment key stored for ``judge`` (one indexed scan), or only those among ``keys``: read
+        by key when the judge's judgments far outnumber them (a store shared by many runs)."""
+        if keys is None or self._scan_judge(judge, keys):
+            rows = self._conn().execute("SELECT key FROM judgments WHERE judge = ?", (judge,))
+            found = set(map(_first, rows))
+            return found if keys is None else found.intersection(keys)
+        return set(map(_first, self._select("SELECT key FROM judgments WHERE key IN ({})", keys)))
 
     def judgment_verdicts(self, judge: str | None = None) -> dict[str, Verdict]:
         """Key -> :class:`Verdict` for every judgment (of ``judge`` when given), read from indexed columns
@@ -151,6 +158,30 @@ class ArenaStore(StoreConnections):
         new = tuple.__new__  # C-level construction: the named tuple's own __new__ is Python code
         return {key: new(Verdict, (prompt, by, a, b, swapped == 1, valid == 1, score_a, score_b))
                 for key, prompt, by, a, b, swapped, valid, score_a, score_b in rows}
+
+    def iter_outcomes(self, judge: str, keys: Collection[str]) -> Iterator[Outcome]:
+        """(key, valid, score_a, score_b) of each judgment by ``judge`` stored under one of ``keys``, streamed
+        in no particular order (the caller knows each key's game): one indexed scan of the judge's
+        judgments when they are not many more than ``keys``, else reads by key (so a run's cost follows
+        its own games, not the store's history)."""
+        conn = self._conn()
+        if self._scan_judge(judge, keys):
+            wanted = keys if isinstance(keys, (set, frozenset, dict)) else set(keys)
+            rows = conn.execute("SELECT key, valid, score_a, score_b FROM judgments WHERE judge = ?", (judge,))
+            yield from ((key, valid == 1, a, b) for key, valid, a, b in rows if key in wanted)
+            return
+        for part in chunks(list(dict.fromkeys(keys))):
+            # The judge is checked here, not in SQL: with "judge = ?" SQLite picks the judge index and
+            # scans all of that judge's rows for every slice.
+            query = f"SELECT key, judge, valid, score_a, score_b FROM judgments WHERE key IN ({marks(len(part))})"
+            yield from ((key, valid == 1, a, b) for key, by, valid, a, b in conn.execute(query, part) if by == judge)
+
+    def _scan_judge(self, judge: str, keys: Collection[str]) -> bool:
+        """Whether scanning every judgment of ``judge`` is cheaper than reading ``keys`` one by one: a key
+        read costs about three rows of a scan. The count stops there, so it too follows ``keys``."""
+        bound = _KEY_READ_COST * len(keys)
+        query = "SELECT COUNT(*) FROM (SELECT 1 FROM judgments WHERE judge = ? LIMIT ?)"
+        return self._conn().execute(query, (judge, bound + 1)).fetchone()[0] <= bound
 
     def retryable_invalid(self, judge: str, keys: Iterable[str], max_attempts: int) -> set[str]:
         """Which of ``keys`` hold an invalid judgment by ``judge`` with attempts left (read-only)."""
@@ -169,7 +200,7 @@ class ArenaStore(StoreConnections):
     def complete_answer_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` have a complete stored answer (no records decoded)."""
         query = "SELECT key FROM answers WHERE complete = 1 AND key IN ({})"
-        return {key for (key,) in self._select(query, keys)}
+        return set(map(_first, self._select(query, keys)))
 
     def all_judgments(self, judge: str | None = None) -> list[Judgment]:
         """Every judgment (by ``judge`` when given), ordered by key so that the order is reproducible."""
@@ -307,6 +338,10 @@ def _insert_judgments(conn: sqlite3.Connection, items: list[tuple[str, Judgment]
           j["score_a"], j["score_b"], _dumps({k: v for k, v in j.items() if k not in in_columns}), now)
          for key, j in items])
     return conn.total_changes - before
+
+
+_first = itemgetter(0)
+_KEY_READ_COST = 3  # measured: reading 100k judgments by key took 2.5-3 times as long as scanning them
 
 
 def _judgment_from_row(prompt_id: str, model_a: str, model_b: str, judge: str, swapped: int, valid: int,
