@@ -35,6 +35,19 @@ PHASES = (("plan", "make_plan"), ("answers", "generate_answers"), ("judging", "r
 PIPELINE = "wizardarena.arena.pipeline"
 
 
+class InstantModel:
+    """A contestant that answers at once: a few words made from its name and the prompt (the fake: test
+    double draws its words with a freshly seeded random.Random per reply, which costs more than the harness
+    does per answer)."""
+
+    def __init__(self, name: str):
+        self.spec = f"bench:{name}"
+
+    def generate(self, requests, decoding):
+        return [f"{self.spec} answers {request.prompt_id}, turn {request.turn}, in a few words."
+                for request in requests]
+
+
 class InstantJudge:
     """A judge that answers at once: scores from a CRC of the judge prompt, in the text-mode format."""
 
@@ -86,7 +99,8 @@ def main() -> None:
         testset.write_text("".join(json.dumps({"id": f"q{k:06d}", "turns": [f"question {k}"]}) + "\n"
                                    for k in range(n_prompts)))
         config = EvalConfig(
-            candidates=tuple(Contestant(f"m{k:02d}", f"fake:m{k:02d}") for k in range(args.models)),
+            candidates=tuple(Contestant(f"m{k:02d}", ModelRef("bench", f"m{k:02d}", instance=InstantModel(f"m{k:02d}")))
+                             for k in range(args.models)),
             judge=JudgeRef(ModelRef("bench", "instant-judge", instance=InstantJudge()), JudgeConfig(mode="text")),
             testset=str(testset),
             ratings=RatingConfig(bootstrap=args.bootstrap, unit="prompt"), chunk=4096)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from operator import itemgetter
 from pathlib import Path
 
+import orjson
+
 from wizardarena.errors import InputError
 from wizardarena.records import Answer, Judgment, Prompt, Verdict
 from wizardarena.store import reask, transfer
@@ -22,7 +24,10 @@ from wizardarena.store.protocol import Outcome
 from wizardarena.store.schema import chunks, marks
 from wizardarena.store.validate import check_answer, check_judgment, check_prompt
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one per record
+
+def _dumps(value) -> str:
+    """Compact JSON text of a record (what json.dumps with "," and ":" separators writes, ~5x faster)."""
+    return orjson.dumps(value).decode()
 
 
 def _only(column: str, value: object) -> tuple[str, tuple]:
@@ -57,7 +62,7 @@ class ArenaStore(StoreConnections):
     def prompts(self, testset: str) -> list[Prompt]:
         """The prompts of ``testset`` in the order they were first stored."""
         rows = self._conn().execute("SELECT record FROM prompts WHERE testset = ? ORDER BY rowid", (testset,))
-        return [json.loads(record) for (record,) in rows]
+        return [orjson.loads(record) for (record,) in rows]
 
     def testsets(self) -> list[str]:
         """The names of the stored test sets, sorted."""
@@ -68,18 +73,18 @@ class ArenaStore(StoreConnections):
     def answers(self, keys: Iterable[str]) -> dict[str, Answer]:
         """The complete answers stored under any of ``keys`` (absent keys are left out)."""
         rows = self._select("SELECT key, record FROM answers WHERE complete = 1 AND key IN ({})", keys)
-        return {key: json.loads(record) for key, record in rows}
+        return {key: orjson.loads(record) for key, record in rows}
 
     def answer_styles(self, keys: Iterable[str]) -> dict[str, dict | None]:
         """Key -> ``meta["style"]`` of each complete answer stored under any of ``keys`` (None where an
         answer has none: stored before styles were recorded), read without decoding the answers' texts."""
         query = "SELECT key, json_extract(record, '$.meta.style') FROM answers WHERE complete = 1 AND key IN ({})"
-        return {key: None if style is None else json.loads(style) for key, style in self._select(query, keys)}
+        return {key: None if style is None else orjson.loads(style) for key, style in self._select(query, keys)}
 
     def partial_answers(self, keys: Iterable[str]) -> dict[str, Answer]:
         """The incomplete answers (multi-turn answers cut short) stored under any of ``keys``."""
         rows = self._select("SELECT key, record FROM answers WHERE complete = 0 AND key IN ({})", keys)
-        return {key: json.loads(record) for key, record in rows}
+        return {key: orjson.loads(record) for key, record in rows}
 
     def put_answer(self, key: str, answer: Answer, complete: bool) -> bool:
         """Store an answer under ``key``; returns whether anything changed. A partial answer may be
@@ -105,7 +110,7 @@ class ArenaStore(StoreConnections):
         clause, params = _only("model", model)
         query = f"SELECT record FROM answers WHERE complete = 1{clause} ORDER BY key"
         rows = self._conn().execute(query, params)
-        return [json.loads(record) for (record,) in rows]
+        return [orjson.loads(record) for (record,) in rows]
 
     def answer_count(self, model: str | None = None) -> int:
         """How many complete answers are stored (of ``model`` when given)."""
@@ -303,7 +308,7 @@ def _new_prompts(conn: sqlite3.Connection, testset: str, by_id: dict[str, Prompt
     for part in chunks(list(by_id)):
         query = f"SELECT prompt_id, record FROM prompts WHERE testset = ? AND prompt_id IN ({marks(len(part))})"
         for prompt_id, record in conn.execute(query, [testset, *part]):
-            if json.loads(record) != json.loads(_dumps(new.pop(prompt_id))):
+            if orjson.loads(record) != json.loads(_dumps(new.pop(prompt_id))):
                 raise InputError(f"testset {testset}: prompt {prompt_id!r} differs from the stored one (a test "
                                  "set must not change under an arena)")
     return new
@@ -346,7 +351,7 @@ _KEY_READ_COST = 3  # measured: reading 100k judgments by key took 2.5-3 times a
 
 def _judgment_from_row(prompt_id: str, model_a: str, model_b: str, judge: str, swapped: int, valid: int,
                        score_a: float | None, score_b: float | None, record: str) -> Judgment:
-    rest = json.loads(record)
+    rest = orjson.loads(record)
     judgment = Judgment(prompt_id=prompt_id, model_a=model_a, model_b=model_b, judge=judge, swapped=swapped == 1,
                         score_a=score_a, score_b=score_b, p_a=rest.pop("p_a"), winner=rest.pop("winner"),
                         valid=valid == 1, raw=rest.pop("raw"))
