@@ -6,6 +6,7 @@ import zlib
 
 import pytest
 
+from wizardarena.arena import work
 from wizardarena.arena.adaptive import AdaptiveConfig
 from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval
 from wizardarena.judge import JudgeConfig
@@ -156,7 +157,8 @@ class CrashingJudge(StrengthJudge):
 
 
 @pytest.mark.parametrize("crash_at", [3, 34, 40])  # in the references' games, in the first and a later round
-def test_an_interrupted_adaptive_run_resumes_to_the_same_placement(tmp_path, crash_at):
+def test_an_interrupted_adaptive_run_resumes_to_the_same_placement(tmp_path, crash_at, monkeypatch):
+    monkeypatch.setattr(work, "MAX_GROWTH", 1)  # the crash points count judge calls of chunk-sized batches
     adaptive = AdaptiveConfig(target_ci=60, seed=1)
     with ArenaStore(tmp_path / "clean.sqlite") as store:
         clean = _run(store, _config("mine", "other", schedule="adaptive", adaptive=adaptive))

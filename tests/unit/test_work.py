@@ -34,3 +34,17 @@ def test_held_keys_are_passed_over_then_taken_up_once_released(tmp_path, monkeyp
         _store_answers(store, keys[1:4])
         assert list(batches) == []
     assert sum(advanced) == 2  # k9 and k0 were finished elsewhere
+
+
+def test_windows_grow_while_batches_are_quick_and_shrink_after_a_slow_one(tmp_path, monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(work.time, "monotonic", lambda: clock[0])
+    keys = [f"k{i:04d}" for i in range(2000)]
+    sizes = []
+    with ArenaStore(tmp_path / "s.sqlite") as store:
+        for batch in claimed_batches(store, keys, make_owner(), "answer", 4, store.complete_answer_keys):
+            sizes.append(len(batch))
+            clock[0] += 10.0 if len(sizes) == 6 else 0.01  # the sixth batch is slow, e.g. a model's
+            _store_answers(store, batch)
+    assert sizes[:8] == [4, 8, 16, 32, 64, 128, 64, 128]
+    assert max(sizes) == 4 * work.MAX_GROWTH and sum(sizes) == len(keys)

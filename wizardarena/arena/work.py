@@ -12,14 +12,18 @@ WAIT_FOR_OTHERS_S = 0.5
 LEASE_S = 30.0  # a claim lives this long unless its owner's heartbeat renews it
 HEARTBEAT_S = LEASE_S / 3
 NOTICE_EVERY_S = 10.0
+QUICK_BATCH_S = 0.25  # a batch finished faster than this doubles the next window: commits would dominate
+SLOW_BATCH_S = 5.0  # one slower than this halves it again, down to the run's chunk
+MAX_GROWTH = 64  # windows grow to at most chunk × this
 
 
 def claimed_batches(store, keys: Sequence[str], owner: str, kind: str, chunk: int,
                     done_keys: Callable[[list[str]], set[str]],
                     advance: Callable[[int], None] = lambda n: None,
                     notice: Callable[[str], None] = lambda text: None) -> Iterator[list[str]]:
-    """Yield batches (at most ``chunk`` keys) that ``owner`` has claimed, until every key in ``keys``
-    is done, by this process or another.
+    """Yield batches that ``owner`` has claimed, until every key in ``keys`` is done, by this process or
+    another. Batches start at ``chunk`` keys and double while the consumer finishes each one quickly (up
+    to ``MAX_GROWTH`` × ``chunk``), so fast work is not paced by one commit per few keys.
 
     Each pass walks the keys once and claims window by window, passing over keys that another live
     owner holds, so two processes split the work instead of waiting on each other. Passed-over keys
@@ -28,17 +32,21 @@ def claimed_batches(store, keys: Sequence[str], owner: str, kind: str, chunk: in
     must finish (store) or release each batch before asking for the next. While it waits on others it
     says so through ``notice`` (every ``NOTICE_EVERY_S`` seconds), with how long their leases have left."""
     todo = list(keys)
-    said = 0.0
+    said, size = 0.0, chunk
     while todo:
         passed_over: list[str] = []
-        for start in range(0, len(todo), chunk):
-            window = todo[start:start + chunk]
+        start = 0
+        while start < len(todo):
+            window = todo[start:start + size]
+            start += len(window)
             mine = store.claim(window, owner, LEASE_S, kind=kind)
             if len(mine) < len(window):
                 granted = set(mine)
                 passed_over += [key for key in window if key not in granted]
             if mine:
+                began = time.monotonic()
                 yield mine
+                size = _next_size(size, chunk, time.monotonic() - began)
         if not passed_over:
             return
         done = done_keys(passed_over)
@@ -51,6 +59,16 @@ def claimed_batches(store, keys: Sequence[str], owner: str, kind: str, chunk: in
                 notice(f"waiting for {len(todo)} {kind}s claimed by another run; its lease ends in {left:.0f} s "
                        "unless it is still working (a crashed run's work is taken over then)")
             time.sleep(WAIT_FOR_OTHERS_S)
+
+
+def _next_size(size: int, chunk: int, seconds: float) -> int:
+    """The next window: larger after a quick batch (an instant judge or stored answers spend their time
+    on commits, ~2 per batch), back towards ``chunk`` after a slow one (a model's batch)."""
+    if seconds < QUICK_BATCH_S:
+        return min(size * 2, chunk * MAX_GROWTH)
+    if seconds > SLOW_BATCH_S:
+        return max(size // 2, chunk)
+    return size
 
 
 @contextmanager
