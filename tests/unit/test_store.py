@@ -252,7 +252,7 @@ def test_export_records_writes_any_flat_records(tmp_path, store):
 
 @pytest.mark.parametrize("others", [0, 40])
 def test_a_run_reads_only_its_own_judgments_whether_scanned_or_read_by_key(store, others):
-    """``judged_keys``/``iter_outcomes`` with keys return exactly the judge's judgments among them: by one
+    """``judged_keys``/``iter_outcomes``/``judgments`` with keys return exactly the judge's judgments among them: by one
     scan when the judge has few others (0), by key when other runs' work outnumbers them (40)."""
     mine = [judgment(f"p{k}") for k in range(5)]
     theirs = [judgment(f"o{k}") for k in range(others)] + [judgment("p0", judge="other-judge")]
@@ -263,6 +263,8 @@ def test_a_run_reads_only_its_own_judgments_whether_scanned_or_read_by_key(store
     found = {key: rest for key, *rest in store.iter_outcomes("j", wanted)}
     assert sorted(found) == sorted(wanted[:3]) and set(map(tuple, found.values())) == {(True, 7.0, 5.5)}
     assert not list(store.iter_outcomes("other-judge", wanted))  # the keys are j's, not the other judge's
+    assert store.judgments(wanted, "j") == store.judgments(wanted) and sorted(store.judgments(wanted)) == \
+        sorted(wanted[:3])
     assert store.judged_keys("j") == {judgment_key(j) for j in mine + theirs[:others]}
 
 

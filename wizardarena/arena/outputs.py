@@ -60,7 +60,7 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
     stored_answers = store.answers(result.plan.answer_keys())
     labels = sorted({(g.answer_a, g.model_a) for g in planned} | {(g.answer_b, g.model_b) for g in planned})
     answers = [{**stored_answers[key], "model": name} for key, name in labels if key in stored_answers]
-    stored = store.judgments(list(dict.fromkeys(g.key for g in planned)))
+    stored = store.judgments(dict.fromkeys(g.key for g in planned), config.judge.id)
     margin = config.judge.config.tie_margin
     judgments = []
     for game in sorted(planned, key=lambda g: (g.key, g.model_a, g.model_b)):
