@@ -158,7 +158,7 @@ class CrashingJudge(StrengthJudge):
 
 @pytest.mark.parametrize("crash_at", [3, 34, 40])  # in the references' games, in the first and a later round
 def test_an_interrupted_adaptive_run_resumes_to_the_same_placement(tmp_path, crash_at, monkeypatch):
-    monkeypatch.setattr(work, "MAX_GROWTH", 1)  # the crash points count judge calls of chunk-sized batches
+    monkeypatch.setattr(work, "MAX_WINDOW", 1)  # the crash points count judge calls of chunk-sized batches
     adaptive = AdaptiveConfig(target_ci=60, seed=1)
     with ArenaStore(tmp_path / "clean.sqlite") as store:
         clean = _run(store, _config("mine", "other", schedule="adaptive", adaptive=adaptive))

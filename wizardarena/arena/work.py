@@ -14,7 +14,7 @@ HEARTBEAT_S = LEASE_S / 3
 NOTICE_EVERY_S = 10.0
 QUICK_BATCH_S = 0.25  # a batch finished faster than this doubles the next window: commits would dominate
 SLOW_BATCH_S = 5.0  # one slower than this halves it again, down to the run's chunk
-MAX_GROWTH = 64  # windows grow to at most chunk × this
+MAX_WINDOW = 4096  # windows grow to at most this many keys (or the chunk, if larger): memory stays bounded
 
 
 def claimed_batches(store, keys: Sequence[str], owner: str, kind: str, chunk: int,
@@ -23,7 +23,7 @@ def claimed_batches(store, keys: Sequence[str], owner: str, kind: str, chunk: in
                     notice: Callable[[str], None] = lambda text: None) -> Iterator[list[str]]:
     """Yield batches that ``owner`` has claimed, until every key in ``keys`` is done, by this process or
     another. Batches start at ``chunk`` keys and double while the consumer finishes each one quickly (up
-    to ``MAX_GROWTH`` × ``chunk``), so fast work is not paced by one commit per few keys.
+    to ``MAX_WINDOW`` keys), so fast work is not paced by one commit per few keys.
 
     Each pass walks the keys once and claims window by window, passing over keys that another live
     owner holds, so two processes split the work instead of waiting on each other. Passed-over keys
@@ -65,7 +65,7 @@ def _next_size(size: int, chunk: int, seconds: float) -> int:
     """The next window: larger after a quick batch (an instant judge or stored answers spend their time
     on commits, ~2 per batch), back towards ``chunk`` after a slow one (a model's batch)."""
     if seconds < QUICK_BATCH_S:
-        return min(size * 2, chunk * MAX_GROWTH)
+        return min(size * 2, max(chunk, MAX_WINDOW))
     if seconds > SLOW_BATCH_S:
         return max(size // 2, chunk)
     return size
