@@ -7,8 +7,9 @@ the contract kept as they were.
 
 from __future__ import annotations
 
-import json
 import math
+
+import orjson
 
 from wizardarena.errors import InputError
 from wizardarena.records import Answer, Judgment, Prompt
@@ -94,7 +95,7 @@ def _check_value(value: object, kind: str, where: str) -> object:
         return list(value)
     if base == "dict" and isinstance(value, dict):
         try:
-            json.dumps(value)
+            orjson.dumps(value)  # the store's own encoder: what it cannot write is refused
         except (TypeError, ValueError) as exc:  # caught here, not half-way through a transaction
             raise InputError(f"{where} must hold only JSON values ({exc})") from None
         return value
