@@ -9,30 +9,22 @@ battle, and a unique centring); the default is tiny compared with any real data.
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
-from scipy.special import expit, log_expit
+
+from wizardarena.ratings.logistic import PairScatter, expit, log_expit
 
 DEFAULT_RIDGE = 1e-3
 STEP_TOL = 1e-9
 
 
-def incidence(pair_i: np.ndarray, pair_j: np.ndarray, n_models: int) -> sparse.csr_array:
-    """The (pairs x models) matrix with +1 at ``pair_i`` and -1 at ``pair_j``."""
-    rows = np.repeat(np.arange(pair_i.shape[0]), 2)
-    cols = np.stack([pair_i, pair_j], axis=1).ravel()
-    vals = np.tile([1.0, -1.0], pair_i.shape[0])
-    return sparse.csr_array((vals, (rows, cols)), shape=(pair_i.shape[0], n_models))
-
-
 class BradleyTerryProblem:
     """Per-pair totals for ``rounds`` rounds over fixed pairs; gradient, Hessian and objective."""
 
-    def __init__(self, pair_i, pair_j, n, s, n_models: int, ridge: float = DEFAULT_RIDGE):
+    def __init__(self, pair_i, pair_j, n, s, n_models: int, ridge: float = DEFAULT_RIDGE,
+                 scatter: PairScatter | None = None):
         self.pair_i, self.pair_j = np.asarray(pair_i), np.asarray(pair_j)
         self.n, self.s = np.atleast_2d(n), np.atleast_2d(s)
         self.n_models, self.ridge = n_models, ridge
-        self.edges = incidence(self.pair_i, self.pair_j, n_models)
-        self.edges_t = self.edges.T.tocsr()
+        self.scatter = scatter or PairScatter(self.pair_i, self.pair_j, n_models)  # shared by bootstrap blocks
         self.rounds, self.n_params = self.n.shape[0], n_models
 
     def differences(self, theta: np.ndarray) -> np.ndarray:
@@ -47,7 +39,7 @@ class BradleyTerryProblem:
         """Gradient of the objective and the per-pair curvature ``n σ(1-σ)`` (both per round)."""
         prob = expit(self.differences(theta))
         resid = self.s[rows] - self.n[rows] * prob
-        grad = (self.edges_t @ resid.T).T - self.ridge * theta
+        grad = self.scatter.signed(resid) - self.ridge * theta
         return grad, self.n[rows] * prob * (1.0 - prob)
 
     def hessians(self, curvature: np.ndarray) -> np.ndarray:
@@ -56,7 +48,7 @@ class BradleyTerryProblem:
         h = np.zeros((rounds, m, m))
         h[:, self.pair_i, self.pair_j] = -curvature
         h[:, self.pair_j, self.pair_i] = -curvature
-        degree = (abs(self.edges_t) @ curvature.T).T
+        degree = self.scatter.degree(curvature)
         idx = np.arange(m)
         h[:, idx, idx] = degree + self.ridge
         return h

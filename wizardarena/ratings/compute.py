@@ -132,7 +132,8 @@ def _fit_bradley_terry(classes: OutcomeClasses, n, s, sampler: Sampler | None, c
 
     def block(rng, size):
         n_r, s_r = classes.pair_totals(sampler(rng, size))
-        rounds = bt.BradleyTerryProblem(classes.pair_i, classes.pair_j, n_r, s_r, classes.n_models, ridge)
+        rounds = bt.BradleyTerryProblem(classes.pair_i, classes.pair_j, n_r, s_r, classes.n_models, ridge,
+                                        problem.scatter)
         return bt.solve(rounds, start=theta, chord=chord)
 
     return theta, run_blocks(block, config.bootstrap, config.seed, classes.n_models)
