@@ -108,11 +108,11 @@ class StyleProblem:
         ll = self.mult[rows] * (self.result * log_expit(d) + (1 - self.result) * log_expit(-d))
         return ll.sum(1) - 0.5 * self.ridge * (params**2).sum(1)
 
-    def gradient(self, params, rows=slice(None)):
+    def gradient(self, params, rows=slice(None), curvature: bool = True):
         prob = expit(self._logits(params))
         resid = self.mult[rows] * (self.result - prob)
         grad = np.concatenate([self.scatter.signed(resid), resid @ self.features], axis=1)
-        return grad - self.ridge * params, self.mult[rows] * prob * (1 - prob)
+        return grad - self.ridge * params, (self.mult[rows] * prob * (1 - prob) if curvature else None)
 
     def hessians(self, curvature):
         m, rounds = self.n_models, curvature.shape[0]
