@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from wizardarena.errors import InputError
 from wizardarena.ratings import bradley_terry as bt
@@ -65,6 +66,13 @@ class RatingResult:
 
 def compute_ratings(table: BattleTable, config: RatingConfig = RatingConfig()) -> RatingResult:
     """Rate the models of ``table``; see :class:`RatingConfig` for the options."""
+    # One BLAS thread: the bootstrap has its own worker threads, and on a busy 2-core machine each small
+    # (models x models) solve or product waited ~40 ms for a descheduled OpenBLAS helper thread.
+    with threadpool_limits(1, user_api="blas"):
+        return _compute_ratings(table, config)
+
+
+def _compute_ratings(table: BattleTable, config: RatingConfig) -> RatingResult:
     classes = outcome_classes(table, config.ties)
     models = [table.models[k] for k in classes.present]
     if classes.kept.size == 0:
