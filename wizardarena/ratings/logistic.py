@@ -42,7 +42,7 @@ class PairScatter:
 
     def __init__(self, pair_i: np.ndarray, pair_j: np.ndarray, n_models: int):
         self.pair_i, self.pair_j, self.n_models = pair_i, pair_j, n_models
-        # Repeated pairs (style control passes one per battle) would overwrite each other in the square.
+        # Repeated pairs would overwrite each other in the square: they take bincount.
         self.cells = None
         if n_models**2 <= DENSE_SQUARE * pair_i.shape[0]:
             cells = pair_i * n_models + pair_j

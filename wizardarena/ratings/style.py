@@ -16,7 +16,7 @@ import numpy as np
 from wizardarena.errors import InputError
 from wizardarena.ratings import bradley_terry as bt
 from wizardarena.ratings.config import RatingConfig
-from wizardarena.ratings.logistic import PairScatter, expit, log_expit
+from wizardarena.ratings.logistic import expit, log_expit
 from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts
 from wizardarena.ratings.resample import bootstrap_sampler, run_blocks
 from wizardarena.ratings.table import MODEL_A_WINS, TIE, BattleTable
@@ -97,7 +97,13 @@ class StyleProblem:
         self.mult = np.atleast_2d(multiplicity) * weight
         self.n_models, self.ridge = n_models, ridge
         self.rounds, self.n_params = self.mult.shape[0], n_models + features.shape[1]
-        self.scatter = PairScatter(a, b, n_models)  # each battle is a "pair" here
+        # scipy.sparse (imported here: only style control pays for it) scatters one row per battle: numpy's
+        # bincount needs a (rounds x battles) index, 256 MB for a block of 32 rounds of 1M battles.
+        from scipy import sparse
+
+        rows = np.arange(a.shape[0])
+        self.edges_t = sparse.csr_array((np.r_[np.ones_like(rows), -np.ones_like(rows)].astype(float),
+                                         (np.r_[a, b], np.r_[rows, rows])), shape=(n_models, a.shape[0]))
 
     def _logits(self, params):
         theta, beta = params[:, :self.n_models], params[:, self.n_models:]
@@ -111,18 +117,21 @@ class StyleProblem:
     def gradient(self, params, rows=slice(None), curvature: bool = True):
         prob = expit(self._logits(params))
         resid = self.mult[rows] * (self.result - prob)
-        grad = np.concatenate([self.scatter.signed(resid), resid @ self.features], axis=1)
+        grad = np.concatenate([(self.edges_t @ resid.T).T, resid @ self.features], axis=1)
         return grad - self.ridge * params, (self.mult[rows] * prob * (1 - prob) if curvature else None)
 
     def hessians(self, curvature):
-        m, rounds = self.n_models, curvature.shape[0]
-        h = np.zeros((rounds, self.n_params, self.n_params))
-        cell = (np.arange(rounds)[:, None] * (m * m) + self.a * m + self.b).ravel()
-        by_pair = np.bincount(cell, curvature.ravel(), rounds * m * m).reshape(rounds, m, m)
+        from scipy import sparse
+
+        m, signed = self.n_models, abs(self.edges_t)
+        h = np.zeros((curvature.shape[0], self.n_params, self.n_params))
+        pair_w = sparse.csr_array((np.ones(self.a.shape[0]), (self.a * m + self.b, np.arange(self.a.shape[0]))),
+                                  shape=(m * m, self.a.shape[0]))
+        by_pair = (pair_w @ curvature.T).T.reshape(-1, m, m)
         h[:, :m, :m] = -(by_pair + by_pair.transpose(0, 2, 1))
         idx = np.arange(m)
-        h[:, idx, idx] = self.scatter.degree(curvature)
-        cross = np.stack([self.scatter.signed(curvature * f) for f in self.features.T], axis=2)
+        h[:, idx, idx] = (signed @ curvature.T).T
+        cross = np.stack([(self.edges_t @ (curvature * f).T).T for f in self.features.T], axis=2)
         h[:, :m, m:], h[:, m:, :m] = cross, cross.transpose(0, 2, 1)
         h[:, m:, m:] = np.einsum("rn,ns,nt->rst", curvature, self.features, self.features)
         h[:, np.arange(self.n_params), np.arange(self.n_params)] += self.ridge
