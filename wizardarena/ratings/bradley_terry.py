@@ -9,46 +9,41 @@ battle, and a unique centring); the default is tiny compared with any real data.
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
-from scipy.special import expit, log_expit
+
+from wizardarena.ratings.logistic import PairScatter, expit, log_expit
 
 DEFAULT_RIDGE = 1e-3
 STEP_TOL = 1e-9
 
 
-def incidence(pair_i: np.ndarray, pair_j: np.ndarray, n_models: int) -> sparse.csr_array:
-    """The (pairs x models) matrix with +1 at ``pair_i`` and -1 at ``pair_j``."""
-    rows = np.repeat(np.arange(pair_i.shape[0]), 2)
-    cols = np.stack([pair_i, pair_j], axis=1).ravel()
-    vals = np.tile([1.0, -1.0], pair_i.shape[0])
-    return sparse.csr_array((vals, (rows, cols)), shape=(pair_i.shape[0], n_models))
-
-
 class BradleyTerryProblem:
     """Per-pair totals for ``rounds`` rounds over fixed pairs; gradient, Hessian and objective."""
 
-    def __init__(self, pair_i, pair_j, n, s, n_models: int, ridge: float = DEFAULT_RIDGE):
+    def __init__(self, pair_i, pair_j, n, s, n_models: int, ridge: float = DEFAULT_RIDGE,
+                 scatter: PairScatter | None = None):
         self.pair_i, self.pair_j = np.asarray(pair_i), np.asarray(pair_j)
         self.n, self.s = np.atleast_2d(n), np.atleast_2d(s)
         self.n_models, self.ridge = n_models, ridge
-        self.edges = incidence(self.pair_i, self.pair_j, n_models)
-        self.edges_t = self.edges.T.tocsr()
+        self.scatter = scatter or PairScatter(self.pair_i, self.pair_j, n_models)  # shared by bootstrap blocks
         self.rounds, self.n_params = self.n.shape[0], n_models
 
     def differences(self, theta: np.ndarray) -> np.ndarray:
-        return theta[:, self.pair_i] - theta[:, self.pair_j]
+        # np.take, not theta[:, pair_i]: the same values, 4x faster for a (32 x 4950) result
+        return np.take(theta, self.pair_i, axis=1) - np.take(theta, self.pair_j, axis=1)
 
     def objective(self, theta: np.ndarray, rows=slice(None)) -> np.ndarray:
         d = self.differences(theta)
         n, s = self.n[rows], self.s[rows]
         return (s * log_expit(d) + (n - s) * log_expit(-d)).sum(1) - 0.5 * self.ridge * (theta**2).sum(1)
 
-    def gradient(self, theta: np.ndarray, rows=slice(None)) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient of the objective and the per-pair curvature ``n σ(1-σ)`` (both per round)."""
+    def gradient(self, theta: np.ndarray, rows=slice(None), curvature: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Gradient of the objective and the per-pair curvature ``n σ(1-σ)`` (both per round; the
+        curvature is None when not asked for)."""
         prob = expit(self.differences(theta))
         resid = self.s[rows] - self.n[rows] * prob
-        grad = (self.edges_t @ resid.T).T - self.ridge * theta
-        return grad, self.n[rows] * prob * (1.0 - prob)
+        grad = self.scatter.signed(resid) - self.ridge * theta
+        return grad, (self.n[rows] * prob * (1.0 - prob) if curvature else None)
 
     def hessians(self, curvature: np.ndarray) -> np.ndarray:
         """Negative Hessians, shape (rounds, models, models), built from per-pair curvature."""
@@ -56,7 +51,7 @@ class BradleyTerryProblem:
         h = np.zeros((rounds, m, m))
         h[:, self.pair_i, self.pair_j] = -curvature
         h[:, self.pair_j, self.pair_i] = -curvature
-        degree = (abs(self.edges_t) @ curvature.T).T
+        degree = self.scatter.degree(curvature)
         idx = np.arange(m)
         h[:, idx, idx] = degree + self.ridge
         return h
@@ -89,7 +84,7 @@ def _chord_steps(problem, theta, chord, active, max_steps: int = 12) -> np.ndarr
         if active.size == 0:
             break
         rows = _rows(problem, active)
-        grad, _ = problem.gradient(theta[rows], rows)
+        grad, _ = problem.gradient(theta[rows], rows, curvature=False)
         step = grad @ chord
         size = np.abs(step).max(1)
         contracting = size < 0.5 * previous

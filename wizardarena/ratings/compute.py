@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from wizardarena.errors import InputError
 from wizardarena.ratings import bradley_terry as bt
@@ -65,6 +66,13 @@ class RatingResult:
 
 def compute_ratings(table: BattleTable, config: RatingConfig = RatingConfig()) -> RatingResult:
     """Rate the models of ``table``; see :class:`RatingConfig` for the options."""
+    # One BLAS thread: the bootstrap has its own worker threads, and on a busy 2-core machine each small
+    # (models x models) solve or product waited ~40 ms for a descheduled OpenBLAS helper thread.
+    with threadpool_limits(1, user_api="blas"):
+        return _compute_ratings(table, config)
+
+
+def _compute_ratings(table: BattleTable, config: RatingConfig) -> RatingResult:
     classes = outcome_classes(table, config.ties)
     models = [table.models[k] for k in classes.present]
     if classes.kept.size == 0:
@@ -132,7 +140,8 @@ def _fit_bradley_terry(classes: OutcomeClasses, n, s, sampler: Sampler | None, c
 
     def block(rng, size):
         n_r, s_r = classes.pair_totals(sampler(rng, size))
-        rounds = bt.BradleyTerryProblem(classes.pair_i, classes.pair_j, n_r, s_r, classes.n_models, ridge)
+        rounds = bt.BradleyTerryProblem(classes.pair_i, classes.pair_j, n_r, s_r, classes.n_models, ridge,
+                                        problem.scatter)
         return bt.solve(rounds, start=theta, chord=chord)
 
     return theta, run_blocks(block, config.bootstrap, config.seed, classes.n_models)

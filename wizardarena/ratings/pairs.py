@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from wizardarena.ratings.table import MODEL_A_WINS, MODEL_B_WINS, TIE, TIE_BOTHBAD, BattleTable
 
@@ -47,16 +46,20 @@ class OutcomeClasses:
         row of class ``counts`` (shape ``(rounds, n_classes)``); ties contribute half a win to each side."""
         counts = np.atleast_2d(counts)
         if self.class_key is not None:  # unweighted: classes are distinct (pair, result) cells
-            cells = np.zeros((counts.shape[0], self.n_pairs * 3))
-            cells[:, self.class_key] = counts
+            cells = counts
+            if self.class_key.shape[0] < self.n_pairs * 3:  # else every cell is a class, in cell order
+                cells = np.zeros((counts.shape[0], self.n_pairs * 3), counts.dtype)
+                cells[:, self.class_key] = counts
             cells = cells.reshape(counts.shape[0], self.n_pairs, 3)
-            return cells.sum(axis=2), cells[:, :, 0] + 0.5 * cells[:, :, 2]
-        cols = np.arange(self.class_pair.shape[0])
-        shape = (self.class_pair.shape[0], self.n_pairs)
-        to_n = sparse.csr_array((self.class_weight, (cols, self.class_pair)), shape=shape)
-        to_s = sparse.csr_array((self.class_weight * self.class_score, (cols, self.class_pair)), shape=shape)
-        dense = counts.T.astype(np.float64)
-        return (to_n.T @ dense).T, (to_s.T @ dense).T
+            # three strided adds: numpy's sum over a last axis of length 3 is several times slower
+            n = (cells[:, :, 0] + cells[:, :, 1] + cells[:, :, 2]).astype(np.float64)
+            return n, cells[:, :, 0] + 0.5 * cells[:, :, 2]
+        rounds, size = counts.shape[0], counts.shape[0] * self.n_pairs
+        index = (np.arange(rounds)[:, None] * self.n_pairs + self.class_pair).ravel()
+        weighted = counts * self.class_weight
+        n = np.bincount(index, weighted.ravel(), size).reshape(rounds, self.n_pairs)
+        s = np.bincount(index, (weighted * self.class_score).ravel(), size).reshape(rounds, self.n_pairs)
+        return n, s
 
 
 def outcome_classes(table: BattleTable, ties: str = "half") -> OutcomeClasses:

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
-from scipy import sparse
 
 from wizardarena.errors import InputError
 
@@ -60,6 +59,10 @@ def prompt_sampler(battle_class: np.ndarray, battle_prompt: np.ndarray, n_classe
 
     ``battle_prompt`` holds integer prompt codes 0..P-1 and ``battle_count`` each row's number of
     battles (1 when None); the sampler returns class counts."""
+    # scipy's sparse product here takes 19 ms a block of 32 rounds at 1M battles / 10,000 prompts, numpy's
+    # gathers or bincounts 400 ms; so the prompt unit (only) pays scipy's import.
+    from scipy import sparse
+
     n_prompts = int(battle_prompt.max()) + 1
     per_row = np.ones(battle_class.shape[0]) if battle_count is None else battle_count.astype(np.float64)
     per_prompt = sparse.csr_array((per_row, (battle_prompt, battle_class)), shape=(n_prompts, n_classes))

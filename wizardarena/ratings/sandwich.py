@@ -19,10 +19,9 @@ from __future__ import annotations
 from statistics import NormalDist
 
 import numpy as np
-from scipy import sparse
-from scipy.special import expit
 
 from wizardarena.ratings.bradley_terry import BradleyTerryProblem
+from wizardarena.ratings.logistic import expit
 from wizardarena.ratings.pairs import OutcomeClasses
 
 DENSE_SCORES = 20_000_000  # cluster x parameter cells (160 MB) up to which the score matrix is dense
@@ -64,6 +63,8 @@ def cluster_meat(cluster: np.ndarray, resid: np.ndarray, a: np.ndarray, b: np.nd
     if shape[0] * shape[1] <= DENSE_SCORES:  # a dense product is far faster than a sparse one here
         scores = np.bincount(rows * shape[1] + cols, vals, shape[0] * shape[1]).reshape(shape)
         return scores.T @ scores
+    from scipy import sparse  # only for score matrices too big to hold dense (its import costs ~0.4 s)
+
     scores = sparse.csr_array((vals, (rows, cols)), shape=shape)
     scores.sum_duplicates()
     return (scores.T @ scores).toarray()

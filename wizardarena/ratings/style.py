@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from scipy import sparse
-from scipy.special import expit, log_expit
 
 from wizardarena.errors import InputError
 from wizardarena.ratings import bradley_terry as bt
 from wizardarena.ratings.config import RatingConfig
+from wizardarena.ratings.logistic import expit, log_expit
 from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts
 from wizardarena.ratings.resample import bootstrap_sampler, run_blocks
 from wizardarena.ratings.table import MODEL_A_WINS, TIE, BattleTable
@@ -98,6 +97,10 @@ class StyleProblem:
         self.mult = np.atleast_2d(multiplicity) * weight
         self.n_models, self.ridge = n_models, ridge
         self.rounds, self.n_params = self.mult.shape[0], n_models + features.shape[1]
+        # scipy.sparse (imported here: only style control pays for it) scatters one row per battle: numpy's
+        # bincount needs a (rounds x battles) index, 256 MB for a block of 32 rounds of 1M battles.
+        from scipy import sparse
+
         rows = np.arange(a.shape[0])
         self.edges_t = sparse.csr_array((np.r_[np.ones_like(rows), -np.ones_like(rows)].astype(float),
                                          (np.r_[a, b], np.r_[rows, rows])), shape=(n_models, a.shape[0]))
@@ -111,13 +114,15 @@ class StyleProblem:
         ll = self.mult[rows] * (self.result * log_expit(d) + (1 - self.result) * log_expit(-d))
         return ll.sum(1) - 0.5 * self.ridge * (params**2).sum(1)
 
-    def gradient(self, params, rows=slice(None)):
+    def gradient(self, params, rows=slice(None), curvature: bool = True):
         prob = expit(self._logits(params))
         resid = self.mult[rows] * (self.result - prob)
         grad = np.concatenate([(self.edges_t @ resid.T).T, resid @ self.features], axis=1)
-        return grad - self.ridge * params, self.mult[rows] * prob * (1 - prob)
+        return grad - self.ridge * params, (self.mult[rows] * prob * (1 - prob) if curvature else None)
 
     def hessians(self, curvature):
+        from scipy import sparse
+
         m, signed = self.n_models, abs(self.edges_t)
         h = np.zeros((curvature.shape[0], self.n_params, self.n_params))
         pair_w = sparse.csr_array((np.ones(self.a.shape[0]), (self.a * m + self.b, np.arange(self.a.shape[0]))),
