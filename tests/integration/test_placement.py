@@ -186,3 +186,29 @@ def test_adaptive_against_one_opponent_plays_only_the_games_it_chooses(tmp_path)
         result = _run(store, config)
     assert 0 < result.placement.judgments < result.placement.full_design
     assert result.judging.calls == result.placement.judgments == len(result.plan.planned)
+
+
+class RecordingJudge(StrengthJudge):
+    """The strength judge, noting each request's prompt and the model whose answer it shows first."""
+
+    def __init__(self):
+        self.seen = []
+
+    def generate(self, requests, decoding):
+        for request in requests:
+            text = request.messages[-1]["content"]
+            first = min((text.index(f"[{name}]"), name) for name in STRENGTH if f"[{name}]" in text)[1]
+            prompt = next(p["id"] for p in PROMPTS if p["turns"][0] in text)
+            self.seen.append((prompt, first))
+        return super().generate(requests, decoding)
+
+
+def test_games_go_to_the_judge_grouped_by_prompt_and_first_answer(tmp_path):
+    recorder = RecordingJudge()
+    judge = JudgeRef(ModelRef("test", "strength-judge", instance=recorder), JudgeConfig(mode="text"))
+    config = EvalConfig(candidates=REFERENCES[:3], judge=judge, testset="t", ratings=RatingConfig(bootstrap=0))
+    with ArenaStore(tmp_path / "arena.sqlite") as store:
+        result = _run(store, config)
+    runs = [group for k, group in enumerate(recorder.seen) if k == 0 or recorder.seen[k - 1] != group]
+    assert len(runs) == len(set(recorder.seen)) == len(PROMPTS) * 3  # each group sent once, as one run
+    assert result.judging.groups == len(PROMPTS) * 3 and result.judging.sent == len(PROMPTS) * 6

@@ -39,6 +39,8 @@ class JudgingStats:
     calls: int = 0
     stripped: int = 0
     reasked: int = 0
+    groups: int = 0  # (prompt, first answer) groups the games to judge were sent in
+    sent: int = 0  # games to judge this run
 
 
 def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]], answer_keys: dict,
@@ -65,7 +67,13 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: Mapping
     for game in planned:
         by_key.setdefault(game[0], game)  # the first game planned under a key
     done = store.judgment_keys(list(by_key))
-    todo = [key for key in by_key if key not in done]
+    # Games sharing a prompt and a first answer go out together: a served or in-process engine's prefix
+    # cache then reuses the judge prompt up to answer B (the plan is prompt-major already).
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for key, game in by_key.items():
+        if key not in done:
+            grouped.setdefault((game[1]["id"], game[3]), []).append(key)
+    todo, groups = [key for keys in grouped.values() for key in keys], len(grouped)
     judge = None
     for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance, notice):
         judge = judge or judge_factory()
@@ -79,7 +87,9 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: Mapping
             store.release(keys, owner)
             raise
         advance(len(keys))
-    return JudgingStats() if judge is None else JudgingStats(judge.calls, judge.stripped)
+    if judge is None:
+        return JudgingStats(groups=groups, sent=len(todo))
+    return JudgingStats(judge.calls, judge.stripped, groups=groups, sent=len(todo))
 
 
 def _game(plan: PlannedGame, answers: Mapping[str, Answer]) -> Game:

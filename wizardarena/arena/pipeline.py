@@ -54,7 +54,7 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
     ``notice`` hears when the run waits on work another run has claimed."""
     with _gc_paused():
         plan = make_plan(config, store, testset)
-    calls, reasked, placement = 0, 0, None
+    calls, reasked, judged, placement = 0, 0, JudgingStats(), None
     judge = _Once(partial(_load_judge, config.judge, model_options))  # one judge for every round
     with heartbeat(store, owner):
         for contestant in config.contestants:
@@ -69,12 +69,13 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
             reasked = store.reopen_invalid(config.judge.id, keys, config.max_judge_attempts)
             advance = progress("judgments" if config.schedule == "full" else "reference games",
                                plan.missing_judgments)
-            run_judgments(store, plan.planned, None, judge, owner, config.chunk, advance, notice)
+            judged = run_judgments(store, plan.planned, None, judge, owner, config.chunk, advance, notice)
         if config.schedule == "adaptive":
             advance = progress("placement (at most)", plan.placement.most)
             plan, placement = run_placement(config, store, plan, owner, judge, advance, notice)
-    stats = JudgingStats(judge.value.calls, judge.value.stripped, reasked) if judge.value else \
-        JudgingStats(reasked=reasked)
+    stats = JudgingStats(reasked=reasked)
+    if judge.value:
+        stats = JudgingStats(judge.value.calls, judge.value.stripped, reasked, judged.groups, judged.sent)
     calls += stats.calls
     with _gc_paused():
         judgments = planned_verdicts(store, plan.planned, config.judge.id)

@@ -64,6 +64,9 @@ def print_report(result, config) -> None:
     stripped = f"; reasoning traces stripped: {result.judging.stripped}" if result.judging.stripped else ""
     if result.judging.reasked:
         stripped += f"; invalid judgments of earlier runs re-asked: {result.judging.reasked}"
+    if result.judging.groups:
+        stripped += (f"; games sent grouped by prompt and first answer (a shared prompt prefix): "
+                     f"{result.judging.groups} groups of {result.judging.sent / result.judging.groups:.1f}")
     console.print(f"judge {config.judge.id}: {report.judgments} judgments, {report.invalid} invalid, "
                   f"{report.ties} ties; first position wins {bias} of decisive games; both orders agree {agree}; "
                   f"model calls this run: {result.model_calls}{stripped}")
