@@ -12,12 +12,14 @@ still missing. Ray is imported here only, and only when this engine runs.
 from __future__ import annotations
 
 import json
+import os
+import pickle
 from typing import Callable, Iterator, Sequence
 
 from wizardarena.arena.answering import answer_turns, missing_answers
 from wizardarena.arena.judging import JudgingStats, PlannedGame
 from wizardarena.arena.work import claimed_batches
-from wizardarena.errors import InputError
+from wizardarena.errors import InputError, MissingExtraError
 from wizardarena.judge.base import Game
 
 WINDOW = 16384  # keys claimed and sent as one dataset: memory stays bounded, actors live across its batches
@@ -33,9 +35,14 @@ class RayEngine:
         try:
             import ray
         except ImportError:
-            raise InputError("--engine ray needs Ray: pip install 'wizardarena[ray]'") from None
+            raise MissingExtraError("ray[data]", "ray") from None
         if not ray.is_initialized():
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+            try:
+                ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+            except (ConnectionError, ValueError, RuntimeError) as error:
+                where = address or os.environ.get("RAY_ADDRESS") or "a local instance"
+                raise InputError(f"--engine ray: cannot reach the Ray cluster at {where}: "
+                                 f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
         from ray.data import DataContext
 
         DataContext.get_current().enable_progress_bars = False  # the run's own bars count stored rows
@@ -86,6 +93,7 @@ class RayEngine:
         return JudgingStats(calls, stripped), f"batches of {BATCH} games sharing a prompt and first answer"
 
     def _run(self, rows: list[dict], actor: type, kwargs: dict) -> Iterator[dict]:
+        pickle.dumps(kwargs)  # an in-memory backend cannot travel: its reference says so (InputError)
         dataset = self.ray.data.from_items(rows)
         mapped = dataset.map_batches(actor, fn_constructor_kwargs=kwargs, concurrency=self.workers,
                                      batch_size=BATCH, batch_format="pandas", num_cpus=1)
