@@ -98,7 +98,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
 
 def test_console_script_and_light_import(tmp_path):
     code = "import sys, wizardarena, wizardarena.ratings, wizardarena.agreement; " \
-           "print(sorted(m for m in ('torch', 'transformers', 'trl', 'lm_eval', 'vllm') if m in sys.modules))"
+           "print(sorted(m for m in ('torch', 'transformers', 'trl', 'lm_eval', 'vllm', 'ray') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert done.stdout == "[]\n"
     done = subprocess.run([sys.executable, "-m", "wizardarena.cli", "--help"], capture_output=True, text=True,

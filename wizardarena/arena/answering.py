@@ -3,7 +3,7 @@ complete answer with its style counts in ``meta["style"]`` (:func:`~wizardarena.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from wizardarena.arena.styles import turns_style
 from wizardarena.arena.work import claimed_batches
@@ -45,22 +45,34 @@ def generate_answers(store: Store, contestant: Contestant, model_factory: Callab
 
 def _answer_chunk(store: Store, contestant: Contestant, model: ChatModel, run_decoding: Decoding,
                   items: list[tuple[str, Prompt]]) -> int:
-    """Answer a chunk turn by turn: turn t of every prompt in one batch, each seeing its own replies."""
+    """Answer a chunk turn by turn, storing each turn's replies (complete answers and partial ones)."""
+    partial = store.partial_answers([key for key, _ in items])
+    replies = {key: list(partial[key]["turns"]) if key in partial else [] for key, _ in items}
+    calls = 0
+    for sent, finished in answer_turns(contestant, model, run_decoding, items, replies):
+        calls += sent
+        for complete, ready in finished.items():
+            if ready:
+                store.put_answers(ready, complete=complete)
+    return calls
+
+
+def answer_turns(contestant: Contestant, model: ChatModel, run_decoding: Decoding, items: list[tuple[str, Prompt]],
+                 replies: dict[str, list[str]]) -> Iterator[tuple[int, dict[bool, list[tuple[str, Answer]]]]]:
+    """Answer ``items`` turn by turn (``replies``: each key's replies so far, extended in place): turn t of
+    every prompt in one batch, each seeing its own replies. Yields, per turn, the requests sent and the
+    answers it advanced, split into complete and partial ones."""
     ref = contestant.model
     decoding = ref.decoding(run_decoding)
     meta = {"spec": ref.spec, "settings": ref.answer_settings(run_decoding)}
     if ref.fingerprint:
         meta["fingerprint"] = ref.fingerprint
-    partial = store.partial_answers([key for key, _ in items])
-    replies = {key: list(partial[key]["turns"]) if key in partial else [] for key, _ in items}
-    calls = 0
     for turn in range(max(len(p["turns"]) for _, p in items)):
         batch = [(key, p) for key, p in items if len(p["turns"]) > turn and len(replies[key]) == turn]
         if not batch:
             continue
         requests = [ChatRequest(p["id"], turn, ref.messages(_messages(p, replies[key], turn))) for key, p in batch]
         outputs = model.generate(requests, decoding)
-        calls += len(requests)
         finished: dict[bool, list] = {True: [], False: []}
         for (key, prompt), text in zip(batch, outputs):
             replies[key].append(text)
@@ -68,10 +80,7 @@ def _answer_chunk(store: Store, contestant: Contestant, model: ChatModel, run_de
             answer = Answer(prompt_id=prompt["id"], model=contestant.name, turns=list(replies[key]),
                             meta={**meta, "style": turns_style(replies[key])} if complete else meta)
             finished[complete].append((key, answer))
-        for complete, ready in finished.items():
-            if ready:
-                store.put_answers(ready, complete=complete)
-    return calls
+        yield len(requests), finished
 
 
 def _messages(prompt: Prompt, replies: list[str], turn: int) -> tuple[dict[str, str], ...]:

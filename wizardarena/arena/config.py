@@ -22,7 +22,8 @@ class EvalConfig:
     ``judge`` is a :class:`JudgeRef` (a spec string is resolved with the default judge settings).
     ``baseline`` names the contestant every model's predicted win rate is reported against (None: no such
     column). ``missing_answers``: ``skip`` the games on prompts a contestant's pre-computed answers lack
-    (counted per model), or ``refuse`` the run before any work."""
+    (counted per model), or ``refuse`` the run before any work. ``engine``: ``local`` (this process) or
+    ``ray`` (answers and judgments made by ``ray_workers`` actors on the Ray cluster at ``ray_address``)."""
 
     candidates: tuple[Contestant, ...]
     judge: JudgeRef
@@ -38,6 +39,9 @@ class EvalConfig:
     adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
     baseline: str | None = None
     missing_answers: str = "skip"
+    engine: str = "local"
+    ray_address: str | None = None
+    ray_workers: int = 2
 
     def __post_init__(self) -> None:
         if self.max_judge_attempts < 1:
@@ -60,6 +64,10 @@ class EvalConfig:
             raise InputError(f"--reference-prompts must be >= 1, got {self.reference_prompts}")
         if self.missing_answers not in ("skip", "refuse"):
             raise InputError(f"--missing-answers must be skip or refuse, got {self.missing_answers!r}")
+        if self.engine not in ("local", "ray"):
+            raise InputError(f"--engine must be local or ray, got {self.engine!r}")
+        if self.ray_workers < 1:
+            raise InputError(f"--ray-workers must be >= 1, got {self.ray_workers}")
         if self.schedule not in ("full", "adaptive"):
             raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
         if self.schedule == "adaptive" and not self.opponents:

@@ -56,12 +56,20 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
         plan = make_plan(config, store, testset)
     calls, reasked, judged, placement = 0, 0, JudgingStats(), None
     judge = _Once(partial(_load_judge, config.judge, model_options))  # one judge for every round
+    cluster = ray_stats = None
+    if config.engine == "ray" and (plan.missing_judgments or any(plan.missing_answers.values())):
+        from wizardarena.arena.ray_engine import RayEngine
+
+        cluster = RayEngine(config.ray_address, config.ray_workers, model_options)
     with heartbeat(store, owner):
         for contestant in config.contestants:
             if plan.missing_answers[contestant.name]:
                 advance = progress(f"answers {contestant.name}", plan.missing_answers[contestant.name])
                 lacking = set(plan.holes.get(contestant.name, ()))
                 prompts = [p for p in plan.prompts if p["id"] not in lacking] if lacking else plan.prompts
+                if cluster:
+                    calls += cluster.answers(store, contestant, config.decoding, prompts, owner, advance, notice)
+                    continue
                 calls += generate_answers(store, contestant, partial(_load, contestant.model, model_options),
                                           config.decoding, prompts, owner, config.chunk, advance, notice)
         if plan.missing_judgments:
@@ -69,13 +77,19 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
             reasked = store.reopen_invalid(config.judge.id, keys, config.max_judge_attempts)
             advance = progress("judgments" if config.schedule == "full" else "reference games",
                                plan.missing_judgments)
-            judged = run_judgments(store, plan.planned, None, judge, owner, config.chunk, advance, notice)
+            if cluster:
+                ray_stats, grouping = cluster.judgments(store, plan.planned, config.judge, owner, advance, notice)
+                notice(f"judged on Ray by {config.ray_workers} workers in {grouping}")
+            else:
+                judged = run_judgments(store, plan.planned, None, judge, owner, config.chunk, advance, notice)
         if config.schedule == "adaptive":
             advance = progress("placement (at most)", plan.placement.most)
             plan, placement = run_placement(config, store, plan, owner, judge, advance, notice)
     stats = JudgingStats(reasked=reasked)
     if judge.value:
         stats = JudgingStats(judge.value.calls, judge.value.stripped, reasked, judged.groups, judged.sent)
+    if ray_stats:  # placement (adaptive) judges in this process, after the cluster's games
+        stats = JudgingStats(stats.calls + ray_stats.calls, stats.stripped + ray_stats.stripped, reasked)
     calls += stats.calls
     with _gc_paused():
         judgments = planned_verdicts(store, plan.planned, config.judge.id)

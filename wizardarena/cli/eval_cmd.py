@@ -67,12 +67,18 @@ from wizardarena.errors import InputError
                    "instead of all: a cheaper reference arena, judged once per judge.")
 @click.option("--missing-answers", type=click.Choice(["skip", "refuse"]), default="skip", show_default=True,
               help="Pre-computed answers that miss prompts: skip those games (counted per model) or refuse the run.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where answers and judgments are made: this process, or an actor pool on a Ray cluster.")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="The Ray cluster (e.g. ray://HEAD:10001); default: $RAY_ADDRESS, else a local instance.")
+@click.option("--ray-workers", type=click.IntRange(1, 4096), default=2, show_default=True,
+              help="Ray actors answering and judging (each builds the model or judge once).")
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
-                 style_control, missing_answers) -> None:
+                 style_control, missing_answers, engine, ray_address, ray_workers) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -103,7 +109,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     config = EvalConfig(
         candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
         max_judge_attempts=judge_attempts, schedule=schedule, reference_prompts=reference_prompts, baseline=baseline,
-        missing_answers=missing_answers,
+        missing_answers=missing_answers, engine=engine, ray_address=ray_address, ray_workers=ray_workers,
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit, ci=ci, point=point,
