@@ -54,6 +54,14 @@ def _check_logprob_judge(judge_model):
 
 def test_in_process_engine_answers_and_judges(model_path):
     model = load_model(f"vllm:{model_path}", **ENGINE)
+    try:
+        _answer_and_judge(model, model_path)
+    finally:
+        # Now, not at interpreter exit: vLLM's exit hook logs into streams pytest has closed by then.
+        model.llm.llm_engine.engine_core.shutdown()
+
+
+def _answer_and_judge(model, model_path):
     replies = model.generate(_requests(), Decoding(temperature=0.0, max_new_tokens=16))
     assert len(replies) == 3 and all(isinstance(r, str) for r in replies)
     assert model.generate(_requests(), Decoding(temperature=0.0, max_new_tokens=16)) == replies
