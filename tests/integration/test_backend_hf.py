@@ -129,3 +129,18 @@ def test_chat_template_option_and_rejected_conversations(tiny_model_path):
     system = ChatRequest("p", 0, ({"role": "system", "content": "s"}, {"role": "user", "content": "u"}))
     with pytest.raises(InputError, match="chat template rejected a conversation.*no system role"):
         model.generate([system], Decoding(max_new_tokens=3))
+
+
+def test_tiny_model_builder_hidden_size(tmp_path, capsys):
+    """``--hidden 256`` gives 4 heads of 64 (what vLLM's CPU attention needs); a size 4 heads cannot
+    split is refused with exit code 2."""
+    from transformers import AutoConfig
+
+    from wizardarena.testing.tiny_model import main
+
+    main([str(tmp_path / "m"), "--hidden", "256"])
+    config = AutoConfig.from_pretrained(tmp_path / "m")
+    assert (config.hidden_size, config.hidden_size // config.num_attention_heads) == (256, 64)
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path / "bad"), "--hidden", "66"])
+    assert exit_info.value.code == 2 and "multiple of 4" in capsys.readouterr().err

@@ -140,3 +140,19 @@ def test_first_token_logprobs_through_the_server():
     body = stats.bodies[0]
     settings = (body["max_tokens"], body["logprobs"], body["top_logprobs"], body["temperature"])
     assert settings == (1, True, 20, 0.0)
+    assert "allowed_token_ids" not in body  # no /tokenize on this server: the plain top-20 request
+
+
+def test_a_vllm_server_gets_the_candidates_token_ids():
+    stats = ServerStats()
+    # " 2" is missing: the server spells it with two tokens, so it is no single-token form of "2".
+    token_ids = {"1": 11, " 1": 12, "2": 13, "10": 14, " 10": 14, "A": 15}
+    with serve_model(FakeModel("judge"), stats=stats, token_ids=token_ids) as url:
+        client = _client(url)
+        scores = client.first_token_logprobs(_requests(2), ["1", "2", "10", "A", "not-a-token"])
+        client.first_token_logprobs(_requests(1), ["1", "2", "10", "A", "not-a-token"])
+    assert [body["allowed_token_ids"] for body in stats.bodies] == [[11, 12, 13, 14, 15]] * 3
+    assert [body["top_logprobs"] for body in stats.bodies] == [5] * 3
+    assert [set(s) for s in scores] == [{"1", "2", "10", "A"}] * 2
+    assert client._token_ids == {("1", "2", "10", "A", "not-a-token"): {"1": [11, 12], "2": [13], "10": [14],
+                                                                         "A": [15]}}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from wizardarena.backends.base import ChatRequest, Decoding
+from wizardarena.backends.candidates import candidate_token_ids
 from wizardarena.errors import InputError, MissingExtraError
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
@@ -147,26 +148,11 @@ class HFModel:
                     replies[i] = text.strip()
         return replies
 
-    def _candidate_ids(self, candidates: Sequence[str]) -> dict[str, list[int]]:
-        """Token ids that spell each candidate as one token ("7", " 7", and the vocab's word-start forms)."""
-        vocab = self.tokenizer.get_vocab()
-        found: dict[str, list[int]] = {}
-        for cand in filter(None, candidates):
-            ids = set()
-            for form in (cand, " " + cand):
-                encoded = self.tokenizer.encode(form, add_special_tokens=False)
-                if len(encoded) == 1:
-                    ids.add(encoded[0])
-            ids.update(vocab[form] for form in ("▁" + cand, "Ġ" + cand) if form in vocab)
-            if ids:
-                found[cand] = sorted(ids)
-        return found
-
     def first_token_logprobs(self, requests: Sequence[ChatRequest],
                              candidates: Sequence[str]) -> list[dict[str, float]]:
         """Log-probability of each single-token candidate as the reply's first token (best form kept)."""
         torch = self._torch
-        cand_ids = self._candidate_ids(candidates)
+        cand_ids = candidate_token_ids(self.tokenizer, candidates)
         results: list[dict[str, float]] = [{} for _ in requests]
         with torch.inference_mode():
             for chunk, input_ids, mask in self._batches(self._prompt_ids(requests)):

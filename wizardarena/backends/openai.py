@@ -23,6 +23,7 @@ import urllib.request
 from typing import Sequence
 
 from wizardarena.backends.base import BackendError, ChatRequest, Decoding
+from wizardarena.backends.candidates import candidate_token_ids
 from wizardarena.errors import InputError
 
 _SPEC = re.compile(r"^(?P<model>.+?)@(?P<url>https?://\S+)$")
@@ -75,6 +76,7 @@ class OpenAIModel:
         self.max_concurrency, self.max_retries, self.timeout = max_concurrency, max_retries, timeout
         self.retry_budget, self.retry_seed = retry_budget, retry_seed
         self.backoff, self.max_backoff = backoff, max_backoff
+        self._token_ids: dict[tuple, dict[str, list[int]]] = {}
 
     def __repr__(self) -> str:
         return f"OpenAIModel({self.spec!r}, api_key_env={self.api_key_env!r})"
@@ -82,11 +84,11 @@ class OpenAIModel:
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
 
-    def _post_once(self, body: bytes, timeout: float) -> dict:
+    def _post_once(self, body: bytes, timeout: float, url: str | None = None) -> dict:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
-        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=body, headers=headers)
+        request = urllib.request.Request(url or f"{self.base_url}/chat/completions", data=body, headers=headers)
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8"))
 
@@ -203,10 +205,30 @@ class OpenAIModel:
         except (KeyError, IndexError, TypeError, AttributeError) as exc:
             raise BackendError(f"{self.spec}: response without choices[0].message ({exc!r})") from None
 
+    def _candidate_ids(self, candidates: Sequence[str]) -> dict[str, list[int]]:
+        """The candidates' single-token ids from a vLLM server's ``/tokenize`` (at the URL's root), or {}
+        where the server has none (OpenAI, TGI, ...): the judge then reads the plain top logprobs."""
+        key = tuple(candidates)
+        if key not in self._token_ids:
+            url = self.base_url.removesuffix("/v1") + "/tokenize"
+            try:
+                found = candidate_token_ids(_ServerTokenizer(self, url), candidates)
+            except (*_TRANSIENT, OSError, ValueError, TypeError, AttributeError):
+                found = {}  # no usable /tokenize: not a vLLM server
+            self._token_ids[key] = found
+        return self._token_ids[key]
+
     def first_token_logprobs(self, requests: Sequence[ChatRequest],
                              candidates: Sequence[str]) -> list[dict[str, float]]:
-        """Candidates found among the server's top-20 first tokens (matched with spaces stripped)."""
+        """Candidates found among the server's top first tokens (matched with spaces stripped).
+
+        On a vLLM server the one token is restricted to the candidates' ids (``allowed_token_ids``) and
+        a log-prob per id is asked for (at most 20), so every candidate is reported when the server runs
+        with ``--logprobs-mode processed_logprobs``; other servers get the plain top-20 request."""
+        allowed = sorted({i for ids in self._candidate_ids(candidates).values() for i in ids})
         settings = {"temperature": 0.0, "max_tokens": 1, "logprobs": True, "top_logprobs": 20}
+        if allowed:
+            settings.update(allowed_token_ids=allowed, top_logprobs=min(len(allowed), 20))
         responses = self._run_all([self._payload(r, **settings) for r in requests])
         wanted = set(candidates)
         results = []
@@ -223,6 +245,21 @@ class OpenAIModel:
                     found[token] = float(entry["logprob"])
             results.append(found)
         return results
+
+
+class _ServerTokenizer:
+    """The two tokenizer calls :func:`candidate_token_ids` makes, answered by a vLLM server's /tokenize."""
+
+    def __init__(self, client: OpenAIModel, url: str):
+        self.client, self.url = client, url
+
+    def get_vocab(self) -> dict:
+        return {}  # the word-start forms are what encoding " 7" finds anyway
+
+    def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
+        body = {"model": self.client.model, "prompt": text, "add_special_tokens": add_special_tokens}
+        reply = self.client._post_once(json.dumps(body).encode("utf-8"), self.client.timeout, self.url)
+        return [int(t) for t in reply.get("tokens") or []]
 
 
 def from_spec(target: str, **options) -> OpenAIModel:

