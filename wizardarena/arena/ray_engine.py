@@ -12,6 +12,7 @@ still missing. Ray is imported here only, and only when this engine runs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 from typing import Callable, Iterator, Sequence
@@ -46,6 +47,7 @@ class RayEngine:
         from ray.data import DataContext
 
         DataContext.get_current().enable_progress_bars = False  # the run's own bars count stored rows
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # not an INFO block per dataset on stderr
         self.ray, self.workers, self.options = ray, workers, options
 
     def answers(self, store, contestant, decoding, prompts: Sequence, owner: str,
@@ -95,7 +97,8 @@ class RayEngine:
     def _run(self, rows: list[dict], actor: type, kwargs: dict) -> Iterator[dict]:
         pickle.dumps(kwargs)  # an in-memory backend cannot travel: its reference says so (InputError)
         dataset = self.ray.data.from_items(rows)
-        mapped = dataset.map_batches(actor, fn_constructor_kwargs=kwargs, concurrency=self.workers,
+        pool = self.ray.data.ActorPoolStrategy(size=self.workers)
+        mapped = dataset.map_batches(actor, fn_constructor_kwargs=kwargs, compute=pool,
                                      batch_size=BATCH, batch_format="pandas", num_cpus=1)
         for batch in mapped.iter_batches(batch_size=None, batch_format="pandas"):
             yield {name: list(batch[name]) for name in batch.columns}
