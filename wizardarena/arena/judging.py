@@ -56,6 +56,22 @@ def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]]
     return planned
 
 
+def games_to_judge(store: Store, planned: Sequence[PlannedGame]) -> tuple[dict[str, PlannedGame], list[str], int]:
+    """The planned games by key (the first planned under each), the keys the store lacks in sending order,
+    and how many groups that order has. Games sharing a prompt and a first answer go out together: a
+    served or in-process engine's prefix cache then reuses the judge prompt up to answer B (the plan is
+    prompt-major already)."""
+    by_key: dict[str, PlannedGame] = {}
+    for game in planned:
+        by_key.setdefault(game[0], game)
+    done = store.judgment_keys(list(by_key))
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for key, game in by_key.items():
+        if key not in done:
+            grouped.setdefault((game[1]["id"], game[3]), []).append(key)
+    return by_key, [key for keys in grouped.values() for key in keys], len(grouped)
+
+
 def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: Mapping[str, Answer] | None,
                   judge_factory: Callable[[], Judge], owner: str, chunk: int = 64,
                   advance: Callable[[int], None] = lambda n: None,
@@ -63,17 +79,7 @@ def run_judgments(store: Store, planned: Sequence[PlannedGame], answers: Mapping
     """Judge the ``planned`` games missing from the store (each key once); ``answers`` maps answer key ->
     stored answer, or is None: then each batch reads the answers it shows (a big run never holds every
     answer's text at once)."""
-    by_key: dict[str, PlannedGame] = {}
-    for game in planned:
-        by_key.setdefault(game[0], game)  # the first game planned under a key
-    done = store.judgment_keys(list(by_key))
-    # Games sharing a prompt and a first answer go out together: a served or in-process engine's prefix
-    # cache then reuses the judge prompt up to answer B (the plan is prompt-major already).
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for key, game in by_key.items():
-        if key not in done:
-            grouped.setdefault((game[1]["id"], game[3]), []).append(key)
-    todo, groups = [key for keys in grouped.values() for key in keys], len(grouped)
+    by_key, todo, groups = games_to_judge(store, planned)
     judge = None
     for keys in claimed_batches(store, todo, owner, "judgment", chunk, store.judgment_keys, advance, notice):
         judge = judge or judge_factory()

@@ -18,7 +18,7 @@ import pickle
 from typing import Callable, Iterator, Sequence
 
 from wizardarena.arena.answering import answer_turns, missing_answers
-from wizardarena.arena.judging import JudgingStats, PlannedGame
+from wizardarena.arena.judging import JudgingStats, PlannedGame, games_to_judge
 from wizardarena.arena.work import claimed_batches
 from wizardarena.errors import InputError, MissingExtraError
 from wizardarena.judge.base import Game
@@ -74,12 +74,7 @@ class RayEngine:
                   advance: Callable[[int], None], notice: Callable[[str], None]) -> tuple[JudgingStats, str]:
         """Judge and store the ``planned`` games missing from the store; returns the stats and how the
         games were grouped."""
-        by_key: dict[str, PlannedGame] = {}
-        for game in planned:
-            by_key.setdefault(game.key, game)
-        done = store.judgment_keys(list(by_key))
-        # Games sharing a prompt and first answer travel together: an engine's prefix cache reuses them.
-        todo = sorted((k for k in by_key if k not in done), key=lambda k: (by_key[k].prompt["id"], by_key[k].answer_a))
+        by_key, todo, _ = games_to_judge(store, planned)
         calls = stripped = 0
         for keys in claimed_batches(store, todo, owner, "judgment", WINDOW, store.judgment_keys, notice=notice):
             shown = store.answers({key for k in keys for key in (by_key[k].answer_a, by_key[k].answer_b)})
