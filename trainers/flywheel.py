@@ -51,6 +51,9 @@ class FlywheelConfig:
     eval_limit: int | None = None
     eval_bootstrap: int = 100
     decontaminate_top_k: int = 5
+    engine: str = "local"
+    ray_address: str | None = None
+    ray_workers: int = 2
     training: TrainingConfig = field(default_factory=TrainingConfig)
 
     def __post_init__(self) -> None:
@@ -59,8 +62,15 @@ class FlywheelConfig:
                              f"{self.parts} parts for {self.iterations} iterations")
         if not self.opponents:
             raise InputError("the flywheel needs at least one opponent")
+        if self.engine not in ("local", "ray") or self.ray_workers < 1:
+            raise InputError(f"flywheel: engine must be local or ray and ray_workers >= 1; got {self.engine!r}, "
+                             f"{self.ray_workers}")
         if not Path(self.target).expanduser().is_dir():
             raise InputError(f"target {self.target}: no such checkpoint folder")
+
+    def engine_settings(self) -> dict:
+        """Where the battles' answers and judgments are made (:class:`EvalConfig`'s engine fields)."""
+        return {"engine": self.engine, "ray_address": self.ray_address, "ray_workers": self.ray_workers}
 
     def sft_gap(self, iteration: int) -> float:
         """K for SFT in ``iteration`` (1-based); the last value repeats."""

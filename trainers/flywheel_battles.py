@@ -25,13 +25,15 @@ class PartBattles:
 
 
 def battle_part(store: Store, part_name: str, prompts: Sequence[Prompt], target: Contestant,
-                opponents: Sequence[Contestant], judge: JudgeRef, decoding: Decoding, owner: str) -> PartBattles:
-    """Round-robin of ``target`` and ``opponents`` on ``prompts`` (both orders), judged by ``judge``."""
+                opponents: Sequence[Contestant], judge: JudgeRef, decoding: Decoding, owner: str,
+                engine: dict | None = None) -> PartBattles:
+    """Round-robin of ``target`` and ``opponents`` on ``prompts`` (both orders), judged by ``judge``;
+    ``engine`` holds :class:`EvalConfig`'s engine fields (default: this process)."""
     from wizardarena.arena.pipeline import EvalConfig, run_eval
     from wizardarena.ratings import RatingConfig
 
     config = EvalConfig(candidates=(target, *opponents), judge=judge, testset=part_name, decoding=decoding,
-                        ratings=RatingConfig(bootstrap=0))
+                        ratings=RatingConfig(bootstrap=0), **(engine or {}))
     result = run_eval(config, store, owner, testset=(part_name, list(prompts)))
     by_key: dict[str, tuple[str, str]] = {}
     for game in result.plan.planned:
@@ -45,15 +47,17 @@ def battle_part(store: Store, part_name: str, prompts: Sequence[Prompt], target:
 
 def evaluate_checkpoints(store: Store, checkpoints: Sequence[Contestant], opponents: Sequence[Contestant],
                          testset: str, limit: int | None, judge: JudgeRef, decoding: Decoding, owner: str,
-                         bootstrap: int, seed: int) -> dict[str, dict]:
+                         bootstrap: int, seed: int, engine: dict | None = None) -> dict[str, dict]:
     """Elo with 95% CI of every checkpoint so far, on one scale: the checkpoints battle each other and
-    ``opponents`` on ``testset`` (games already in the store are not judged again)."""
+    ``opponents`` on ``testset`` (games already in the store are not judged again); ``engine`` as in
+    :func:`battle_part`."""
     from wizardarena.arena.pipeline import EvalConfig, run_eval
     from wizardarena.ratings import RatingConfig
 
     config = EvalConfig(candidates=tuple(checkpoints), opponents=tuple(opponents), judge=judge, testset=testset,
                         decoding=decoding, limit=limit, ratings=RatingConfig(bootstrap=bootstrap, seed=seed,
-                                                                             unit="prompt"))
+                                                                             unit="prompt"),
+                        **(engine or {}))
     result = run_eval(config, store, owner)
     return {r["model"]: {"elo": r["rating"], "lower": r["lower"], "upper": r["upper"], "battles": r["n_battles"]}
             for r in result.ratings.records(with_samples=False)}

@@ -90,7 +90,7 @@ class FlywheelRun:
         part = stage_part(iteration, stage)
         target = Contestant(f"target-it{iteration}-{stage}", resolve_model(f"hf:{checkpoint}"))
         battles = battle_part(self.store, f"flywheel-part{part}", parts[part], target, self.opponents,
-                              self.judge, self.decoding, self.owner)
+                              self.judge, self.decoding, self.owner, self.config.engine_settings())
         folder = self.out / f"iteration-{iteration}" / stage
         new_checkpoint, info = train_stage(stage, iteration, battles, target.name, checkpoint, folder, self.config)
         games = Counter("invalid" if not v.valid else "valid" for v in battles.judgments)
@@ -104,7 +104,7 @@ class FlywheelRun:
 
         return evaluate_checkpoints(self.store, checkpoints, self.eval_opponents, self.config.eval_testset,
                                     self.config.eval_limit, self.judge, self.decoding, self.owner,
-                                    self.config.eval_bootstrap, self.config.seed)
+                                    self.config.eval_bootstrap, self.config.seed, self.config.engine_settings())
 
     def _best(self, checkpoints: list[Contestant]) -> dict:
         final = self.report["iterations"][-1]["eval"]

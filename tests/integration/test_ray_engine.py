@@ -104,3 +104,39 @@ def test_kill_9_of_the_driver_mid_judging_then_ray_rerun(tmp_path, cluster):
     assert _judgments(store) == (expected, expected)
     assert _records(crashed / "ratings.jsonl") == _records(tmp_path / "clean" / "ratings.jsonl")
     assert _records(crashed / "judgments.jsonl") == _records(tmp_path / "clean" / "judgments.jsonl")
+
+
+def test_flywheel_battles_on_ray_fill_the_store_the_local_path_reads(tmp_path, cluster, shared_data, tiny_model_path,
+                                                                     monkeypatch):
+    """The flywheel's battle and evaluation stages through --engine ray; a rerun on the local path then
+    finds every answer and judgment already stored (same keys) and reports the same evaluation."""
+    pytest.importorskip("trl")
+    monkeypatch.setenv("WIZARDARENA_HOME", str(tmp_path / "cache"))
+    settings = {"against": ["wizardarena-diverse"], "decontaminate_top_k": 0, "parts": 3, "iterations": 1,
+                "eval_limit": 2, "eval_bootstrap": 20, "max_new_tokens": 8, "sft_gaps": [1.0], "dpo_gap": 0.5,
+                "engine": "ray", "ray_address": cluster, "ray_workers": 1,
+                "training": {"sft": {"batch_size": 2}, "dpo": {"batch_size": 2}, "reward": {"batch_size": 2},
+                             "rl": {"batch_size": 2, "num_generations": 2, "max_completion_length": 8}}}
+    config = tmp_path / "flywheel.json"
+    config.write_text(json.dumps(settings))
+    pool = tmp_path / "pool.jsonl"  # 9 prompts of a real pool: parts of 3 keep the test short
+    vicuna = (shared_data / "prompts" / "vicuna-bench" / "question.jsonl").read_text()
+    pool.write_text("".join(vicuna.splitlines(True)[:9]))
+    out = tmp_path / "out"
+
+    def flywheel(*extra):
+        result = CliRunner().invoke(cli, [
+            "flywheel", "--target", str(tiny_model_path), "--opponents", "fake:strong", "--judge", "fake:judge",
+            "--judge-mode", "logprob", "--pool", str(pool),
+            "--out", str(out), "--config", str(config), "--max-steps", "1", *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads((out / "flywheel_report.json").read_text())
+
+    on_ray = flywheel()
+    stages = on_ray["iterations"][0]["stages"]
+    assert on_ray["config"]["engine"] == "ray"
+    assert all(s["model_calls"] > 0 and s["games"] == {"valid": s["prompts"] * 2} for s in stages.values())
+    local = flywheel("--engine", "local")  # the flag wins over the config file
+    assert local["config"]["engine"] == "local"
+    assert [s["model_calls"] for s in local["iterations"][0]["stages"].values()] == [0, 0, 0]
+    assert local["iterations"][0]["eval"] == on_ray["iterations"][0]["eval"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from wizardarena.cli.engine_options import engine_options
 from wizardarena.errors import InputError
 
 
@@ -67,12 +68,7 @@ from wizardarena.errors import InputError
                    "instead of all: a cheaper reference arena, judged once per judge.")
 @click.option("--missing-answers", type=click.Choice(["skip", "refuse"]), default="skip", show_default=True,
               help="Pre-computed answers that miss prompts: skip those games (counted per model) or refuse the run.")
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="Where answers and judgments are made: this process, or an actor pool on a Ray cluster.")
-@click.option("--ray-address", default=None, metavar="ADDR",
-              help="The Ray cluster (e.g. ray://HEAD:10001); default: $RAY_ADDRESS, else a local instance.")
-@click.option("--ray-workers", type=click.IntRange(1, 4096), default=2, show_default=True,
-              help="Ray actors answering and judging (each builds the model or judge once).")
+@engine_options
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,

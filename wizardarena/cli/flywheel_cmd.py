@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from wizardarena.cli.engine_options import engine_options
 from wizardarena.errors import InputError
 
 
@@ -27,8 +28,9 @@ from wizardarena.errors import InputError
 @click.option("--max-steps", type=int, default=None, help="Cap every training stage at N steps (smoke runs).")
 @click.option("--max-new-tokens", type=int, default=None, help="Answer length in battles (default 512).")
 @click.option("--seed", type=int, default=None)
+@engine_options
 def flywheel(target, opponents, judge_spec, judge_mode, pool, out, config_file, iterations, parts, against,
-             eval_testset, eval_limit, max_steps, max_new_tokens, seed) -> None:
+             eval_testset, eval_limit, max_steps, max_new_tokens, seed, engine, ray_address, ray_workers) -> None:
     """Battle the target where it is weak, train on what the battles teach, evaluate; repeat."""
     from wizardarena.trainers.flywheel import flywheel_config
     from wizardarena.trainers.flywheel_loop import run_flywheel
@@ -37,7 +39,10 @@ def flywheel(target, opponents, judge_spec, judge_mode, pool, out, config_file, 
     flags = {"target": target, "opponents": opponents, "judge": judge_spec, "judge_mode": judge_mode,
              "pool": pool, "out": out, "iterations": iterations, "parts": parts, "against": against or None,
              "eval_testset": eval_testset, "eval_limit": eval_limit, "max_new_tokens": max_new_tokens,
-             "seed": seed}
+             "seed": seed, "ray_address": ray_address}
+    given = click.get_current_context().get_parameter_source  # a config file's value wins over a flag's default
+    flags.update({name: value for name, value in (("engine", engine), ("ray_workers", ray_workers))
+                  if given(name) is not click.core.ParameterSource.DEFAULT})
     config = flywheel_config(config_file, {k: v for k, v in flags.items() if v is not None}, max_steps)
     if not Path(config.target).is_dir():
         raise InputError(f"--target {config.target}: no such checkpoint folder")
