@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from fixtures.openai_server import ServerStats, serve_model
+from fixtures.openai_server import EchoModel, ServerStats, serve_model
 from wizardarena.backends import ChatRequest, Decoding, load_model
 from wizardarena.backends.base import BackendError
 from wizardarena.backends.fake import FakeModel
@@ -13,15 +13,6 @@ from wizardarena.backends.openai import OpenAIModel, from_spec
 from wizardarena.errors import InputError
 
 SECRET = "sk-test-0123456789-SECRET"
-
-
-class EchoModel:
-    """Replies with the last user message, so reply order is easy to check."""
-
-    spec = "echo"
-
-    def generate(self, requests, decoding):
-        return [f"echo {r.messages[-1]['content']}" for r in requests]
 
 
 def _requests(n):

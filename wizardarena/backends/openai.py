@@ -1,18 +1,19 @@
 """``openai:MODEL@BASE_URL`` — any OpenAI-compatible chat server (vLLM, TGI, llama.cpp, OpenAI itself).
 
 Standard library only: ``urllib`` for HTTP, a thread pool for at most ``max_concurrency`` requests in
-flight. 429, 5xx, timeouts, connection errors and replies cut short are retried up to ``max_retries`` times
-with seeded, jittered exponential backoff (a ``Retry-After`` header is honoured), all within
-``retry_budget`` seconds per request; any other 4xx fails at once. The API
-key is read from the environment variable ``api_key_env`` and only ever sent as a Bearer header: it is
-kept out of every message and repr, and scrubbed from server error text.
+flight per endpoint. ``replicas`` (other base URLs serving the same model) spread the requests: each goes
+to the next endpoint in turn, and a retry goes to the one after. 429, 5xx, timeouts, connection errors
+and replies cut short are retried up to ``max_retries`` times with seeded, jittered exponential backoff
+(a ``Retry-After`` header is honoured), all within ``retry_budget`` seconds per request; any other 4xx
+fails at once. The API key is read from the environment variable ``api_key_env`` and only ever sent as a
+Bearer header: it is kept out of every message and repr, and scrubbed from server error text.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
-import os
 import queue
 import random
 import re
@@ -24,35 +25,13 @@ from typing import Sequence
 
 from wizardarena.backends.base import BackendError, ChatRequest, Decoding
 from wizardarena.backends.candidates import candidate_token_ids
+from wizardarena.backends.secrets import check_url, endpoint_urls, read_api_key, redact
 from wizardarena.errors import InputError
 
+# The secrets helpers lived here: they stay importable from this module.
+__all__ = ["OpenAIModel", "check_url", "from_spec", "read_api_key", "redact"]
+
 _SPEC = re.compile(r"^(?P<model>.+?)@(?P<url>https?://\S+)$")
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
-
-
-def redact(text: str) -> str:
-    """``text`` with any ``user:password@`` of a URL replaced by ``***@``.
-
-    >>> redact("cannot reach http://me:sk-123@host:8000/v1")
-    'cannot reach http://***@host:8000/v1'
-    """
-    return _USERINFO.sub(r"\1***@", text)
-
-
-def check_url(url: str) -> None:
-    """Refuse a base URL that carries credentials (they would be printed and stored with the spec)."""
-    if _USERINFO.search(url):
-        raise InputError(f"{redact(url)}: put credentials in the API key variable (OPENAI_API_KEY or "
-                         "?api_key_env=NAME), not in the URL")
-
-
-def read_api_key(variable: str) -> str | None:
-    """The API key in ``variable``, stripped; a key with other whitespace or control characters inside is
-    refused without ever printing it (an HTTP header cannot carry it)."""
-    key = (os.environ.get(variable) or "").strip()
-    if any(ord(c) < 33 or ord(c) == 127 for c in key):
-        raise InputError(f"{variable} holds whitespace or control characters inside the key; fix the variable")
-    return key or None
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException)
 
@@ -61,15 +40,17 @@ class OpenAIModel:
     """A client for ``POST {base_url}/chat/completions``; implements ``ChatModel`` and ``LogprobModel``.
 
     ``timeout`` bounds one HTTP attempt; ``retry_budget`` bounds one request's attempts and waits together
-    (seconds), so a server that never answers costs at most that long per request."""
+    (seconds), so a server that never answers costs at most that long per request. ``replicas``: more base
+    URLs serving the same model (comma-separated or a list); ``max_concurrency`` applies to each endpoint."""
 
     def __init__(self, model: str, base_url: str, *, api_key_env: str = "OPENAI_API_KEY",
                  max_concurrency: int = 8, max_retries: int = 4, timeout: float = 60.0, retry_budget: float = 300.0,
-                 backoff: float = 1.0, max_backoff: float = 60.0, retry_seed: int = 0):
+                 backoff: float = 1.0, max_backoff: float = 60.0, retry_seed: int = 0,
+                 replicas: str | Sequence[str] = ()):
         if max_concurrency < 1 or max_retries < 0 or not timeout > 0 or not retry_budget > 0:
             raise InputError("openai: max_concurrency >= 1, max_retries >= 0, timeout > 0 and retry_budget > 0")
-        check_url(base_url)
-        self.model, self.base_url = model, base_url.rstrip("/")
+        self.endpoints = endpoint_urls(base_url, replicas)
+        self.model, self.base_url = model, self.endpoints[0]
         self.spec = f"openai:{model}@{self.base_url}"
         self.api_key_env = api_key_env
         self._api_key = read_api_key(api_key_env)
@@ -77,6 +58,7 @@ class OpenAIModel:
         self.retry_budget, self.retry_seed = retry_budget, retry_seed
         self.backoff, self.max_backoff = backoff, max_backoff
         self._token_ids: dict[tuple, dict[str, list[int]]] = {}
+        self._turns, self._turns_lock = itertools.count(), threading.Lock()
 
     def __repr__(self) -> str:
         return f"OpenAIModel({self.spec!r}, api_key_env={self.api_key_env!r})"
@@ -93,18 +75,25 @@ class OpenAIModel:
             return json.loads(response.read().decode("utf-8"))
 
     def ping(self, timeout: float = 5.0) -> None:
-        """Check the server answers at all (GET /models); BackendError naming the URL if it does not.
+        """Check every endpoint answers at all (GET /models); BackendError naming the first that does not.
         Any HTTP reply counts: the point is to fail before a run writes anything, not to vet the model."""
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-        request = urllib.request.Request(f"{self.base_url}/models", headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout):
-                return
-        except urllib.error.HTTPError:
-            return
-        except (*_TRANSIENT, OSError, ValueError) as exc:
-            reason = redact(self._scrub(str(getattr(exc, "reason", exc))))
-            raise BackendError(f"openai server {self.base_url} is unreachable ({reason})") from None
+        for endpoint in self.endpoints:
+            request = urllib.request.Request(f"{endpoint}/models", headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=timeout):
+                    continue
+            except urllib.error.HTTPError:
+                continue
+            except (*_TRANSIENT, OSError, ValueError) as exc:
+                reason = redact(self._scrub(str(getattr(exc, "reason", exc))))
+                what = "openai server" if endpoint == self.base_url else f"{self.spec}: replica"
+                raise BackendError(f"{what} {endpoint} is unreachable ({reason})") from None
+
+    def _first_endpoint(self) -> int:
+        """The endpoint a new request starts at: the next in turn, whichever thread asks."""
+        with self._turns_lock:
+            return next(self._turns) % len(self.endpoints)
 
     def _server_message(self, error: urllib.error.HTTPError) -> str:
         try:
@@ -129,17 +118,20 @@ class OpenAIModel:
         return min(self.max_backoff, self.backoff * 2**attempt) * (0.5 + rng.random() / 2)
 
     def _post(self, payload: dict, index: int) -> dict:
-        """POST with bounded retries and a time budget; ``index`` seeds the jitter so runs are reproducible."""
+        """POST with bounded retries and a time budget; ``index`` seeds the jitter so runs are reproducible.
+        Each attempt goes to the next endpoint; the backoff pause is skipped while an endpoint not yet
+        tried for this request remains (another server owes nothing to this one's trouble)."""
         body = json.dumps(payload).encode("utf-8")
         rng = random.Random(f"{self.retry_seed}:{index}")
-        url = f"{self.base_url}/chat/completions"
+        first, n_endpoints = self._first_endpoint(), len(self.endpoints)
         deadline = time.monotonic() + self.retry_budget
         attempts = 0
         for attempt in range(self.max_retries + 1):
             retry_after = None
             attempts += 1
+            url = f"{self.endpoints[(first + attempt) % n_endpoints]}/chat/completions"
             try:
-                return self._post_once(body, min(self.timeout, max(deadline - time.monotonic(), 0.1)))
+                return self._post_once(body, min(self.timeout, max(deadline - time.monotonic(), 0.1)), url)
             except urllib.error.HTTPError as exc:
                 if exc.code not in _RETRY_STATUS:
                     message = self._server_message(exc)
@@ -153,15 +145,17 @@ class OpenAIModel:
                 problem = f"invalid JSON ({type(exc).__name__})"  # a reply cut short: worth another try
             except (OSError, ValueError) as exc:  # never its text: it may quote a header
                 problem = type(exc).__name__
-            pause = self._delay(attempt, rng, retry_after)
+            wrapped = attempt + 1 - n_endpoints  # >= 0 once the next attempt goes back to a tried endpoint
+            pause = self._delay(wrapped, rng, retry_after) if wrapped >= 0 else 0.0
             if attempt == self.max_retries or time.monotonic() + pause >= deadline:
                 break
             time.sleep(pause)
-        raise BackendError(f"{self.spec}: gave up on {url} after {attempts} attempt{'s' * (attempts > 1)} "
+        where = url if attempts == 1 or n_endpoints == 1 else f"{min(attempts, n_endpoints)} endpoints (last {url})"
+        raise BackendError(f"{self.spec}: gave up on {where} after {attempts} attempt{'s' * (attempts > 1)} "
                            f"within {self.retry_budget:g} s (last: {problem})")
 
     def _run_all(self, payloads: list[dict]) -> list[dict]:
-        """Every payload's response, at most ``max_concurrency`` in flight. Daemon worker threads: Ctrl-C
+        """Every payload's response, at most ``max_concurrency`` per endpoint in flight. Daemon worker threads: Ctrl-C
         ends the process at once instead of waiting for requests in flight."""
         results: list = [None] * len(payloads)
         if not payloads:
@@ -182,7 +176,8 @@ class OpenAIModel:
                 except BaseException as exc:  # noqa: B036 (handed to the caller's thread below)
                     failures.append(exc)
 
-        threads = [threading.Thread(target=work, daemon=True) for _ in range(min(self.max_concurrency, len(payloads)))]
+        n_threads = min(self.max_concurrency * len(self.endpoints), len(payloads))
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(n_threads)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -196,7 +191,7 @@ class OpenAIModel:
         return {"model": self.model, "messages": [dict(m) for m in request.messages], **settings}
 
     def generate(self, requests: Sequence[ChatRequest], decoding: Decoding) -> list[str]:
-        """One reply per request, in order; at most ``max_concurrency`` requests in flight."""
+        """One reply per request, in order; at most ``max_concurrency`` requests in flight per endpoint."""
         settings = {"temperature": decoding.temperature, "top_p": decoding.top_p,
                     "max_tokens": decoding.max_new_tokens, "seed": decoding.seed}
         responses = self._run_all([self._payload(r, **settings) for r in requests])

@@ -36,7 +36,7 @@ RUNTIME_OPTIONS: dict[str, frozenset[str]] = {
                        "gpu_memory_utilization", "max_num_seqs", "max_num_batched_tokens", "enforce_eager",
                        "swap_space", "cpu_offload_gb", "distributed_executor_backend", "enable_prefix_caching"}),
     "openai": frozenset({"max_concurrency", "max_retries", "timeout", "retry_budget", "backoff", "max_backoff",
-                         "retry_seed", "api_key_env"}),
+                         "retry_seed", "api_key_env", "replicas"}),
     "answers": frozenset(),
     "fake": frozenset(),
 }

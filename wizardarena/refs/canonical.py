@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.parse
 from pathlib import Path
 
 from wizardarena.errors import InputError
@@ -16,15 +15,13 @@ def canonical_target(prefix: str, target: str, spec: str) -> str:
     if prefix in LOCAL_WEIGHTS:
         return _local_or_hub(target, spec)
     if prefix == "openai":
-        from wizardarena.backends.openai import check_url
+        from wizardarena.backends.secrets import canonical_url, check_url
 
         check_url(target)  # before any message quotes the target: credentials never reach the terminal
         model, at, url = target.rpartition("@")
         if not at or not model.strip() or "://" not in url:
             raise InputError(f"{spec}: expected openai:MODEL@BASE_URL (e.g. openai:my-model@http://127.0.0.1:8000/v1)")
-        parts = urllib.parse.urlsplit(url.strip())
-        url = urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
-        return f"{model.strip()}@{url}"
+        return f"{model.strip()}@{canonical_url(url)}"
     if prefix == "answers":
         from wizardarena.packs import is_pack
 
@@ -47,3 +44,18 @@ def _local_or_hub(target: str, spec: str) -> str:
     if looks_local:
         raise InputError(f"{spec}: no such file or directory")
     return target.strip().strip("/")
+
+
+def canonical_options(prefix: str, options: dict[str, object], target: str, spec: str) -> dict[str, object]:
+    """Backend options spelt one way: an ``openai:`` spec's ``replicas`` as checked, canonical URLs
+    joined by ',' (in the order given: it is the order requests go round)."""
+    if prefix != "openai" or "replicas" not in options:
+        return options
+    from wizardarena.backends.secrets import endpoint_urls
+
+    try:
+        urls = endpoint_urls(target.rpartition("@")[2], str(options["replicas"]))
+    except InputError as exc:
+        raise InputError(f"{spec.partition('?')[0]}: {exc}") from None
+    rest = {name: value for name, value in options.items() if name != "replicas"}
+    return {**rest, "replicas": ",".join(urls[1:])} if len(urls) > 1 else rest

@@ -40,12 +40,13 @@ class JudgeRef:
 
     @property
     def spec(self) -> str:
-        """The canonical judge spec (``similarity:PACK#MODEL``, ``overlap:PACK#A+B`` or the model's spec)."""
+        """The canonical judge spec (``similarity:PACK#MODEL``, ``overlap:PACK#A+B`` or the model's spec
+        without its runtime options)."""
         if self.kind == "similarity":
             return SIMILARITY + self.model.target
         if self.kind == "overlap":
             return OVERLAP + self.model.target + "".join("+" + _model_name(ref) for ref in self.others)
-        return self.model.spec
+        return self.model.stable_spec
 
     @cached_property
     def settings(self) -> dict:

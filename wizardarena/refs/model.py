@@ -27,7 +27,7 @@ from wizardarena.backends.registry import (
     typed_options,
 )
 from wizardarena.errors import InputError
-from wizardarena.refs.canonical import LOCAL_WEIGHTS, canonical_target
+from wizardarena.refs.canonical import LOCAL_WEIGHTS, canonical_options, canonical_target
 from wizardarena.refs.fingerprint import answers_digest, answers_fingerprint, folder_fingerprint
 
 Options = tuple[tuple[str, object], ...]
@@ -52,7 +52,20 @@ class ModelRef:
     @property
     def spec(self) -> str:
         """The canonical spec: one string per model, whatever the spelling it was given in."""
-        pairs = sorted((*self.options, *self.generation))
+        return self._spec(self.options)
+
+    @property
+    def stable_spec(self) -> str:
+        """The canonical spec without runtime options (``max_concurrency``, ``replicas``, ``device``, ...):
+        what a judge id starts with, so a judge moved to more threads or replicas keeps its judgments."""
+        return self._spec(self._answer_options)
+
+    @property
+    def _answer_options(self) -> Options:
+        return tuple((k, v) for k, v in self.options if k not in RUNTIME_OPTIONS.get(self.backend, ()))
+
+    def _spec(self, options: Options) -> str:
+        pairs = sorted((*options, *self.generation))
         query = "&".join(f"{k}={urllib.parse.quote(_text(v), safe='/:,.-_ ')}" for k, v in pairs)
         return f"{self.backend}:{self.target}" + (f"?{query}" if query else "")
 
@@ -65,7 +78,7 @@ class ModelRef:
             target = ""
         elif self.fingerprint and self.backend == "answers":
             target = self.target.rpartition("#")[2]
-        options = [[k, v] for k, v in self.options if k not in RUNTIME_OPTIONS.get(self.backend, ())]
+        options = [[k, v] for k, v in self._answer_options]
         return {"backend": self.backend, "target": target, "options": options, "fingerprint": self.fingerprint}
 
     @property
@@ -143,10 +156,10 @@ def resolve_model(spec: str, *, fingerprint: bool = True) -> ModelRef:
     prefix, target = parse_spec(spec)
     target, raw = split_options(target, spec)
     pinned = raw.pop("fingerprint", None)  # the user's own identity for the model (e.g. a commit hash)
-    options = typed_options(prefix, raw, spec)
+    target = canonical_target(prefix, target, spec)
+    options = canonical_options(prefix, typed_options(prefix, raw, spec), target, spec)
     generation = tuple(sorted((k, v) for k, v in options.items() if k in GENERATION_OPTIONS))
     backend_options = tuple(sorted((k, v) for k, v in options.items() if k not in GENERATION_OPTIONS))
-    target = canonical_target(prefix, target, spec)
     ref = ModelRef(prefix, target, backend_options, generation)
     if pinned is not None:
         return replace(ref, fingerprint=str(pinned))
