@@ -3,7 +3,6 @@
 Skipped where vLLM is not installed. Each engine load takes about 20 s, so the tests are few."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -17,18 +16,10 @@ pytest.importorskip("vllm")
 from wizardarena.backends import ChatRequest, Decoding, load_model  # noqa: E402
 from wizardarena.judge import Game, JudgeConfig, PairwiseJudge  # noqa: E402
 from wizardarena.judge.parse import SCORE_TOKENS, score_distribution  # noqa: E402
-from wizardarena.testing.tiny_model import build_tiny_chat_model  # noqa: E402
 
-# The settings vLLM's CPU backend needs: 1 GiB of KV cache, float32, no graph capture.
-os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
+# The engine settings vLLM's CPU backend needs (its KV cache size and the model are in conftest.py).
 ENGINE = {"dtype": "float32", "enforce_eager": True, "max_model_len": 1024}
 PROMPT = {"id": "p1", "turns": ["Write a short poem about the sea."], "category": "writing", "language": "en"}
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    """The tiny chat model with hidden size 256: 4 heads of 64, which the CPU attention kernels support."""
-    return build_tiny_chat_model(tmp_path_factory.mktemp("tiny-256"), hidden_size=256)
 
 
 def _requests():
