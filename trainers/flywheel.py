@@ -27,8 +27,14 @@ STAGES = ("sft", "dpo", "ppo")
 
 @dataclass(frozen=True)
 class FlywheelConfig:
-    """One flywheel run. ``target`` is the starting checkpoint (a local folder); ``opponents`` are
-    ``[NAME=]SPEC`` strings; ``sft_gaps[i]`` is K for SFT in iteration i+1 (paper: 3, then 1)."""
+    """One flywheel run. ``target`` is the starting checkpoint (a local folder, a ``.gguf`` file or a
+    shipped short name such as ``smollm2-135m-instruct``); ``opponents`` are ``[NAME=]SPEC`` strings;
+    ``sft_gaps[i]`` is K for SFT in iteration i+1 (paper: 3, then 1). ``stages`` are the stages each
+    iteration runs, in order (paper: all three); ``evaluate_every`` ``"stage"`` rates every stage's
+    checkpoint, ``"iteration"`` only each iteration's last; ``eval_baseline`` names the evaluation
+    opponent each checkpoint's win rate is given against. ``part_size`` (when set) caps every part at
+    that many prompts, the number of parts then following from the decontaminated pool (``parts`` is
+    ignored) and the rest of the pool left unused."""
 
     target: str
     opponents: tuple[str, ...]
@@ -51,22 +57,37 @@ class FlywheelConfig:
     eval_limit: int | None = None
     eval_bootstrap: int = 100
     decontaminate_top_k: int = 5
+    stages: tuple[str, ...] = STAGES
+    evaluate_every: str = "iteration"
+    eval_baseline: str | None = None
+    part_size: int | None = None
     engine: str = "local"
     ray_address: str | None = None
     ray_workers: int = 2
     training: TrainingConfig = field(default_factory=TrainingConfig)
 
     def __post_init__(self) -> None:
-        if self.iterations < 1 or self.parts < self.iterations * len(STAGES):
-            raise InputError(f"the flywheel needs parts >= 3 x iterations (fresh data per stage); got "
-                             f"{self.parts} parts for {self.iterations} iterations")
+        if not self.stages or any(stage not in STAGES for stage in self.stages) or len(set(self.stages)) < len(
+                self.stages):
+            raise InputError(f"flywheel: stages must be distinct ones of {', '.join(STAGES)}; got {self.stages}")
+        if self.part_size is not None and self.part_size < 1:
+            raise InputError(f"flywheel: part_size must be >= 1, got {self.part_size}")
+        if self.evaluate_every not in ("stage", "iteration"):
+            raise InputError(f"flywheel: evaluate_every must be stage or iteration, got {self.evaluate_every!r}")
+        if self.iterations < 1 or self.parts < self.iterations * len(self.stages):
+            raise InputError(f"the flywheel needs parts >= {len(self.stages)} stages x iterations (fresh data per "
+                             f"stage); got {self.parts} parts for {self.iterations} iterations")
         if not self.opponents:
             raise InputError("the flywheel needs at least one opponent")
         if self.engine not in ("local", "ray") or self.ray_workers < 1:
             raise InputError(f"flywheel: engine must be local or ray and ray_workers >= 1; got {self.engine!r}, "
                              f"{self.ray_workers}")
-        if not Path(self.target).expanduser().is_dir():
-            raise InputError(f"target {self.target}: no such checkpoint folder")
+        from wizardarena.backends.gguf import SHIPPED, is_gguf
+
+        local = Path(self.target).expanduser()
+        if not (local.is_dir() or (is_gguf(self.target) and local.is_file()) or self.target.lower() in SHIPPED):
+            raise InputError(f"target {self.target}: no such checkpoint folder, .gguf file or shipped model "
+                             f"({', '.join(SHIPPED)})")
 
     def engine_settings(self) -> dict:
         """Where the battles' answers and judgments are made (:class:`EvalConfig`'s engine fields)."""
@@ -88,9 +109,10 @@ def split_parts(prompts: list, parts: int, seed: int) -> list[list]:
     return [order[k::parts] for k in range(parts)]
 
 
-def stage_part(iteration: int, stage: str) -> int:
-    """The part a stage battles on: iteration 1 uses parts 0-2, iteration 2 parts 3-5, and so on."""
-    return (iteration - 1) * len(STAGES) + STAGES.index(stage)
+def stage_part(iteration: int, stage: str, stages: tuple[str, ...] = STAGES) -> int:
+    """The part a stage battles on: with three stages iteration 1 uses parts 0-2, iteration 2 parts 3-5,
+    and so on."""
+    return (iteration - 1) * len(stages) + stages.index(stage)
 
 
 def save_report(report: dict, out: Path) -> Path:
@@ -128,7 +150,7 @@ def flywheel_config(path: str | Path | None, values: dict, max_steps: int | None
     unknown = sorted(set(settings) - known)
     if unknown:
         raise InputError(f"flywheel config: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    for name in ("opponents", "pool", "against", "sft_gaps", "eval_opponents"):
+    for name in ("opponents", "pool", "against", "sft_gaps", "eval_opponents", "stages"):
         if name in settings and not isinstance(settings[name], str):
             settings[name] = tuple(settings[name])
         elif name in settings:

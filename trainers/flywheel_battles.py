@@ -47,17 +47,26 @@ def battle_part(store: Store, part_name: str, prompts: Sequence[Prompt], target:
 
 def evaluate_checkpoints(store: Store, checkpoints: Sequence[Contestant], opponents: Sequence[Contestant],
                          testset: str, limit: int | None, judge: JudgeRef, decoding: Decoding, owner: str,
-                         bootstrap: int, seed: int, engine: dict | None = None) -> dict[str, dict]:
+                         bootstrap: int, seed: int, engine: dict | None = None,
+                         baseline: str | None = None, style_control: bool = False) -> dict[str, dict]:
     """Elo with 95% CI of every checkpoint so far, on one scale: the checkpoints battle each other and
     ``opponents`` on ``testset`` (games already in the store are not judged again); ``engine`` as in
-    :func:`battle_part`."""
+    :func:`battle_part`. With ``baseline`` (an opponent's name) each row also has the predicted win rate
+    against it, with its 95% CI (fractions); ``style_control`` rates with the style terms (length,
+    markdown) fitted beside the Elo."""
     from wizardarena.arena.pipeline import EvalConfig, run_eval
     from wizardarena.ratings import RatingConfig
 
+    ratings = RatingConfig(bootstrap=bootstrap, seed=seed, unit="prompt", style_control=style_control)
     config = EvalConfig(candidates=tuple(checkpoints), opponents=tuple(opponents), judge=judge, testset=testset,
-                        decoding=decoding, limit=limit, ratings=RatingConfig(bootstrap=bootstrap, seed=seed,
-                                                                             unit="prompt"),
-                        **(engine or {}))
+                        decoding=decoding, limit=limit, ratings=ratings, **(engine or {}))
     result = run_eval(config, store, owner)
-    return {r["model"]: {"elo": r["rating"], "lower": r["lower"], "upper": r["upper"], "battles": r["n_battles"]}
+    rows = {r["model"]: {"elo": r["rating"], "lower": r["lower"], "upper": r["upper"], "battles": r["n_battles"]}
             for r in result.ratings.records(with_samples=False)}
+    if baseline is not None:
+        from wizardarena.ratings.baseline import baseline_win_rates
+
+        for model, rates in baseline_win_rates(result.ratings, baseline).items():
+            rows[model].update({"win_rate": rates["baseline_win_rate"], "win_rate_lower": rates["baseline_lower"],
+                                "win_rate_upper": rates["baseline_upper"], "baseline": baseline})
+    return rows

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 from wizardarena.refs import Contestant
-from wizardarena.trainers.flywheel import STAGES, FlywheelConfig, describe, save_report, split_parts, stage_part
+from wizardarena.trainers.base_model import base_checkpoint
+from wizardarena.trainers.flywheel import FlywheelConfig, describe, save_report, split_parts, stage_part
 
 
 def run_flywheel(config: FlywheelConfig, embedder=None, say: Callable[[str], None] = print) -> dict:
@@ -39,17 +40,21 @@ class FlywheelRun:
         parts = self._parts()
         self.opponents, _ = contestants(self.config.opponents, self.judge)
         self.eval_opponents, _ = contestants(self.config.eval_opponents or self.config.opponents, self.judge)
-        checkpoint = Path(self.config.target).expanduser().resolve()
+        checkpoint = base_checkpoint(self.config.target, self.out, self.say)
         checkpoints = [Contestant("target-it0", resolve_model(f"hf:{checkpoint}"))]
         with ArenaStore(self.out / "arena.sqlite") as store:
             self.store, self.owner = store, make_owner()
             for iteration in range(1, self.config.iterations + 1):
                 entry: dict = {"iteration": iteration, "stages": {}}
                 self.report["iterations"].append(entry)
-                for stage in STAGES:
+                for stage in self.config.stages:
                     checkpoint, entry["stages"][stage] = self._stage(iteration, stage, checkpoint, parts)
                     save_report(self.report, self.out)
-                checkpoints.append(Contestant(f"target-it{iteration}", resolve_model(f"hf:{checkpoint}")))
+                    if self.config.evaluate_every == "stage" and "skipped" not in entry["stages"][stage]:
+                        name = f"it{iteration}-after-{stage}"
+                        checkpoints.append(Contestant(name, resolve_model(f"hf:{checkpoint}")))
+                if self.config.evaluate_every == "iteration" and checkpoint != Path(checkpoints[-1].model.target):
+                    checkpoints.append(Contestant(f"target-it{iteration}", resolve_model(f"hf:{checkpoint}")))
                 entry["checkpoint"] = str(checkpoint)
                 entry["eval"] = self._evaluate(checkpoints)
                 self.say(f"iteration {iteration}: Elo {entry['eval'][checkpoints[-1].name]['elo']:.1f}")
@@ -73,7 +78,9 @@ class FlywheelRun:
             self.embedder = SentenceEmbedder(cache=default_cache_path())
         settings = DecontaminationConfig(top_k=self.config.decontaminate_top_k)
         result = decontaminate(cleaned, test, self.embedder, settings)
-        parts = split_parts(result.kept, self.config.parts, self.config.seed)
+        size, needed = self.config.part_size, len(self.config.stages) * self.config.iterations
+        count = self.config.parts if size is None else max(needed, len(result.kept) // size)
+        parts = [part[:size] for part in split_parts(result.kept, count, self.config.seed)]
         self.report["pool"] = {"read": len(pool), "after_cleaning": len(cleaned),
                                "cleaning": [step.counts() for step in steps],
                                "decontamination": {k: v for k, v in result.report.items() if k != "parameters"},
@@ -87,7 +94,7 @@ class FlywheelRun:
         from wizardarena.trainers.flywheel_battles import battle_part
         from wizardarena.trainers.flywheel_stages import train_stage
 
-        part = stage_part(iteration, stage)
+        part = stage_part(iteration, stage, self.config.stages)
         target = Contestant(f"target-it{iteration}-{stage}", resolve_model(f"hf:{checkpoint}"))
         battles = battle_part(self.store, f"flywheel-part{part}", parts[part], target, self.opponents,
                               self.judge, self.decoding, self.owner, self.config.engine_settings())
@@ -104,7 +111,8 @@ class FlywheelRun:
 
         return evaluate_checkpoints(self.store, checkpoints, self.eval_opponents, self.config.eval_testset,
                                     self.config.eval_limit, self.judge, self.decoding, self.owner,
-                                    self.config.eval_bootstrap, self.config.seed, self.config.engine_settings())
+                                    self.config.eval_bootstrap, self.config.seed, self.config.engine_settings(),
+                                    self.config.eval_baseline)
 
     def _best(self, checkpoints: list[Contestant]) -> dict:
         final = self.report["iterations"][-1]["eval"]

@@ -31,10 +31,15 @@ def print_report(report: dict) -> None:
     console.print(data)
     final = report["iterations"][-1].get("eval", {}) if report["iterations"] else {}
     elo = Table(title="Checkpoints on the evaluation set (Elo, 95% CI)", title_justify="left")
-    for column in ("checkpoint", "elo", "95% CI", "battles"):
+    baseline = next((row["baseline"] for row in final.values() if "baseline" in row), None)
+    columns = ("checkpoint", "elo", "95% CI", *((f"win rate vs {baseline} (95% CI)",) if baseline else ()), "battles")
+    for column in columns:
         elo.add_column(column, justify="left" if column == "checkpoint" else "right")
     best = report.get("best", {}).get("name")
     for name, row in sorted(final.items(), key=lambda item: -item[1]["elo"]):
         label = f"{name} (best)" if name == best else name
-        elo.add_row(label, f"{row['elo']:.1f}", f"[{row['lower']:.1f}, {row['upper']:.1f}]", f"{row['battles']:,}")
+        rate = ((f"{row['win_rate']:.1%} [{row['win_rate_lower']:.1%}, {row['win_rate_upper']:.1%}]",)
+                if baseline else ())
+        elo.add_row(label, f"{row['elo']:.1f}", f"[{row['lower']:.1f}, {row['upper']:.1f}]", *rate,
+                    f"{row['battles']:,}")
     console.print(elo)

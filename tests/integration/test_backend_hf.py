@@ -58,6 +58,18 @@ def test_batches_are_left_padded_and_sorted_by_length(model):
             assert input_ids[row, mask[row].bool()].tolist() == ids[i]
 
 
+def test_a_long_prompt_does_not_pad_a_whole_batch(tiny_model_path):
+    budgeted = load_model(f"hf:{tiny_model_path}", batch_size=4, batch_tokens=100, device="cpu")
+    ids = budgeted._prompt_ids(_requests())
+    chunks = list(budgeted._batches(ids))
+    assert 50 < max(len(i) for i in ids) <= 100  # the longest (58 tokens) fits the budget only alone
+    assert len(chunks[0][0]) == 1 and len(chunks) > 2  # batch_size alone would give [4, 3]
+    assert all(len(chunk) == 1 or input_ids.numel() <= 100 for chunk, input_ids, _ in chunks)
+    assert sorted(i for chunk, _, _ in chunks for i in chunk) == list(range(len(ids)))
+    assert budgeted.generate(_requests(), Decoding(max_new_tokens=8)) == [
+        budgeted.generate([r], Decoding(max_new_tokens=8))[0] for r in _requests()]
+
+
 def test_reply_length_is_bounded_and_prompt_is_stripped(model):
     [short] = model.generate(_requests()[:1], Decoding(max_new_tokens=5))
     [long] = model.generate(_requests()[:1], Decoding(max_new_tokens=40))

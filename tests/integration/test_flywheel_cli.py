@@ -61,10 +61,36 @@ def test_bad_flywheel_input_is_one_line_and_exit_2(tmp_path, shared_data, tiny_m
     config = tmp_path / "flywheel.json"
     config.write_text(json.dumps({**SETTINGS, "parts": 2}))
     result = _flywheel(shared_data, tiny_model_path, tmp_path / "out", config)
-    assert result.exit_code == 2 and "parts >= 3 x iterations" in result.output
+    assert result.exit_code == 2 and "parts >= 3 stages x iterations" in result.output
+    config.write_text(json.dumps({**SETTINGS, "stages": ["sft", "ppo", "sft"]}))
+    result = _flywheel(shared_data, tiny_model_path, tmp_path / "out", config)
+    assert result.exit_code == 2 and "stages must be distinct ones of sft, dpo, ppo" in result.output
+    config.write_text(json.dumps({**SETTINGS, "evaluate_every": "epoch"}))
+    result = _flywheel(shared_data, tiny_model_path, tmp_path / "out", config)
+    assert result.exit_code == 2 and "evaluate_every must be stage or iteration" in result.output
     config.write_text(json.dumps({**SETTINGS, "iterashuns": 2}))
     result = _flywheel(shared_data, tiny_model_path, tmp_path / "out", config)
     assert result.exit_code == 2 and "unknown setting" in result.output
     result = CliRunner().invoke(cli, ["flywheel", "--target", str(tmp_path / "nope"), "--opponents", "fake:a",
                                       "--judge", "fake:j", "--pool", "x.jsonl"])
-    assert result.exit_code == 2
+    assert result.exit_code == 2 and "no such checkpoint folder, .gguf file or shipped model" in result.output
+
+
+def test_chosen_stages_each_rated_with_a_win_rate_against_a_baseline(tmp_path, monkeypatch, shared_data,
+                                                                     tiny_model_path):
+    monkeypatch.setenv("WIZARDARENA_HOME", str(tmp_path / "cache"))
+    config = tmp_path / "flywheel.json"
+    config.write_text(json.dumps({**SETTINGS, "stages": ["sft", "dpo"], "evaluate_every": "stage",
+                                  "eval_baseline": "weak", "part_size": 4}))
+    result = _flywheel(shared_data, tiny_model_path, tmp_path / "out", config)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "flywheel_report.json").read_text())
+    entry = report["iterations"][0]
+    assert list(entry["stages"]) == ["sft", "dpo"] and [s["part"] for s in entry["stages"].values()] == [0, 1]
+    assert [s["prompts"] for s in entry["stages"].values()] == [4, 4]  # part_size caps each part
+    assert report["pool"]["parts"][0] == 4 and len(report["pool"]["parts"]) == 147 // 4  # 160 read, 13 dropped
+    assert set(entry["eval"]) == {"target-it0", "it1-after-sft", "it1-after-dpo", "strong", "weak"}
+    for row in entry["eval"].values():
+        assert row["baseline"] == "weak" and 0 <= row["win_rate_lower"] <= row["win_rate"] <= row["win_rate_upper"] <= 1
+    assert entry["eval"]["weak"]["win_rate"] == 0.5  # the baseline against itself
+    assert "win rate vs weak" in result.output

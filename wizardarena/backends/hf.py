@@ -1,8 +1,10 @@
 """``hf:PATH_OR_ID`` — a local transformers model, with batched generation and first-token log-probs.
+PATH may be a ``.gguf`` file (de-quantized on load; see :mod:`wizardarena.backends.gguf`).
 
 Prompts are built with the model's own chat template. Requests are sorted by length and run in
-batches of ``batch_size`` with left padding (so every prompt ends where generation starts); replies come
-back in input order. Greedy decoding when ``temperature == 0``, otherwise sampling seeded from
+batches of at most ``batch_size`` rows and ``batch_tokens`` padded prompt tokens, with left padding (so
+every prompt ends where generation starts; one long prompt no longer pads a whole batch to its length);
+replies come back in input order. Greedy decoding when ``temperature == 0``, otherwise sampling seeded from
 ``Decoding.seed`` at the start of every batch.
 """
 
@@ -15,6 +17,7 @@ from typing import Sequence
 
 from wizardarena.backends.base import ChatRequest, Decoding
 from wizardarena.backends.candidates import candidate_token_ids
+from wizardarena.backends.gguf import gguf_source
 from wizardarena.errors import InputError, MissingExtraError
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
@@ -29,7 +32,7 @@ def hub_offline() -> bool:
 class HFModel:
     """A causal LM loaded with transformers; implements ``ChatModel`` and ``LogprobModel``."""
 
-    def __init__(self, path: str, *, device: str | None = None, batch_size: int = 16,
+    def __init__(self, path: str, *, device: str | None = None, batch_size: int = 16, batch_tokens: int = 8192,
                  trust_remote_code: bool = False, dtype: str | None = None, chat_template: str | None = None):
         try:
             import jinja2  # chat templates; not a hard dependency of transformers
@@ -37,17 +40,17 @@ class HFModel:
             import transformers
         except ImportError as exc:
             raise MissingExtraError(exc.name or "transformers", "hf") from exc
-        if batch_size < 1:
-            raise InputError(f"hf:{path}: batch_size must be >= 1, got {batch_size}")
+        if batch_size < 1 or batch_tokens < 1:
+            raise InputError(f"hf:{path}: batch_size and batch_tokens must be >= 1, got {batch_size}, {batch_tokens}")
         self.spec = f"hf:{path}"
-        self.batch_size = batch_size
+        self.batch_size, self.batch_tokens = batch_size, batch_tokens
         self._torch, self._template_error = torch, jinja2.TemplateError
         local = Path(path).expanduser()
         if not local.exists() and not _HUB_ID.match(path):
             raise InputError(f"hf:{path}: cannot load model (no such directory, and not a Hub id)")
         if local.is_dir() and not (local / "config.json").is_file():
             raise InputError(f"hf:{path}: cannot load model (no config.json in {local})")
-        source = str(local) if local.exists() else path
+        source, gguf = gguf_source(str(local) if local.exists() else path)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         if dtype:
             torch_dtype = getattr(torch, dtype, None)
@@ -55,7 +58,9 @@ class HFModel:
                 raise InputError(f"hf:{path}: unknown dtype {dtype!r} (e.g. float32, bfloat16, float16)")
         else:  # the checkpoint's own dtype on GPU; float32 on CPU, where half precision is slow or missing
             torch_dtype = "auto" if self.device.startswith("cuda") else torch.float32
-        common = {"local_files_only": hub_offline(), "trust_remote_code": trust_remote_code}
+        common = {"local_files_only": hub_offline(), "trust_remote_code": trust_remote_code, **gguf}
+        if gguf:  # de-quantizing draws a progress bar per load on stderr
+            transformers.utils.logging.disable_progress_bar()
         try:
             tokenizer = transformers.AutoTokenizer.from_pretrained(source, **common)
             model = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, **common)
@@ -81,6 +86,7 @@ class HFModel:
 
         self = cls.__new__(cls)
         self.spec, self.batch_size, self.model, self.tokenizer = spec, batch_size, model, tokenizer
+        self.batch_tokens = 8192
         self._torch, self._template_error = torch, jinja2.TemplateError
         self.device = str(next(model.parameters()).device)
         if not tokenizer.chat_template:
@@ -109,9 +115,10 @@ class HFModel:
         torch = self._torch
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
         pad = self.tokenizer.pad_token_id
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start:start + self.batch_size]
-            width = max(len(ids[i]) for i in chunk)
+        while order:
+            width = len(ids[order[0]])  # the longest left: every row of the batch is padded to it
+            rows = max(1, min(self.batch_size, self.batch_tokens // max(width, 1)))
+            chunk, order = order[:rows], order[rows:]
             input_ids = torch.full((len(chunk), width), pad, dtype=torch.long)
             mask = torch.zeros((len(chunk), width), dtype=torch.long)
             for row, i in enumerate(chunk):

@@ -31,7 +31,7 @@ BACKENDS: dict[str, tuple[str, str, str]] = {
 # Options that change how a backend runs but never what it answers: left out of a model's identity, so
 # moving a model to another GPU, batch size or concurrency reuses every stored answer.
 RUNTIME_OPTIONS: dict[str, frozenset[str]] = {
-    "hf": frozenset({"device", "batch_size"}),
+    "hf": frozenset({"device", "batch_size", "batch_tokens"}),
     "vllm": frozenset({"tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size",
                        "gpu_memory_utilization", "max_num_seqs", "max_num_batched_tokens", "enforce_eager",
                        "swap_space", "cpu_offload_gb", "distributed_executor_backend", "enable_prefix_caching"}),

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from wizardarena.cli.engine_options import engine_options
-from wizardarena.errors import InputError
 
 
 @click.command("flywheel")
-@click.option("--target", required=True, type=click.Path(file_okay=False),
-              help="Starting checkpoint (a local model folder).")
+@click.option("--target", required=True,
+              help="Starting checkpoint: a local model folder, a .gguf file, or smollm2-135m-instruct.")
 @click.option("--opponents", multiple=True, required=True, help="[NAME=]SPEC of an opponent; repeat (paper: 3).")
 @click.option("--judge", "judge_spec", required=True, help="Judge spec (an LLM: hf:, vllm:, openai:).")
 @click.option("--judge-mode", type=click.Choice(["text", "logprob"]), default="text", show_default=True)
@@ -44,7 +41,5 @@ def flywheel(target, opponents, judge_spec, judge_mode, pool, out, config_file, 
     flags.update({name: value for name, value in (("engine", engine), ("ray_workers", ray_workers))
                   if given(name) is not click.core.ParameterSource.DEFAULT})
     config = flywheel_config(config_file, {k: v for k, v in flags.items() if v is not None}, max_steps)
-    if not Path(config.target).is_dir():
-        raise InputError(f"--target {config.target}: no such checkpoint folder")
     report = run_flywheel(config, say=lambda line: click.echo(line, err=True))
     print_report(report)

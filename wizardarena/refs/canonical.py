@@ -37,6 +37,11 @@ def canonical_target(prefix: str, target: str, spec: str) -> str:
 
 
 def _local_or_hub(target: str, spec: str) -> str:
+    from wizardarena.backends.gguf import is_gguf, require_gguf_reader, shipped_file
+
+    target = shipped_file(target, spec) or target
+    if is_gguf(target):
+        require_gguf_reader()
     local = Path(target).expanduser()
     looks_local = target.startswith(("/", ".", "~")) or target.count("/") > 1
     if local.exists():

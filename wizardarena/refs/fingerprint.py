@@ -46,6 +46,13 @@ def folder_fingerprint(folder: str | Path) -> str:
     return digest.hexdigest()[:24]
 
 
+def file_fingerprint(path: str | Path) -> str:
+    """The fingerprint of one weights file (a ``.gguf``), sampled like a folder's large files."""
+    digest = hashlib.sha256()
+    file_digest(Path(path), digest)
+    return digest.hexdigest()[:24]
+
+
 def answers_fingerprint(target: str) -> str:
     """The fingerprint of one model's pre-computed answers (``PATH_OR_PACK[#MODEL]``): a digest of every
     prompt id and reply it serves, so editing an answer file changes it and re-packing the same answers

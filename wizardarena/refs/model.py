@@ -28,7 +28,7 @@ from wizardarena.backends.registry import (
 )
 from wizardarena.errors import InputError
 from wizardarena.refs.canonical import LOCAL_WEIGHTS, canonical_options, canonical_target
-from wizardarena.refs.fingerprint import answers_digest, answers_fingerprint, folder_fingerprint
+from wizardarena.refs.fingerprint import answers_digest, answers_fingerprint, file_fingerprint, folder_fingerprint
 
 Options = tuple[tuple[str, object], ...]
 
@@ -167,6 +167,8 @@ def resolve_model(spec: str, *, fingerprint: bool = True) -> ModelRef:
         return ref
     if prefix in LOCAL_WEIGHTS and Path(target).is_dir():
         return replace(ref, fingerprint=folder_fingerprint(target))
+    if prefix in LOCAL_WEIGHTS and Path(target).is_file():  # one file of weights (a .gguf)
+        return replace(ref, fingerprint=file_fingerprint(target))
     if prefix == "answers":
         return replace(ref, fingerprint=answers_fingerprint(target))
     return ref
