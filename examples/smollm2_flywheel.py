@@ -30,8 +30,10 @@ MAX_PROMPT_CHARS = 1000  # training prompts a 135M model can take in on CPU (357
 
 # per_stage: battle prompts per stage; eval: held-out prompts; tokens: answer length in battles and eval.
 SIZES = {
-    "full": {"per_stage": 40, "eval": 40, "tokens": 160, "sft_epochs": 2, "dpo_epochs": 1, "max_length": 320},
-    "quick": {"per_stage": 12, "eval": 12, "tokens": 96, "sft_epochs": 1, "dpo_epochs": 1, "max_length": 256},
+    "full": {"per_stage": 40, "eval": 40, "tokens": 160, "sft_epochs": 2, "dpo_epochs": 1, "max_length": 320,
+             "sft_lr": 5e-5},
+    "quick": {"per_stage": 12, "eval": 12, "tokens": 96, "sft_epochs": 1, "dpo_epochs": 1, "max_length": 256,
+              "sft_lr": 2e-5},
 }
 
 
@@ -60,7 +62,7 @@ def flywheel_settings(size: dict, pool: Path, out: Path) -> dict:
         "sft_gaps": (1.0,), "dpo_gap": 1.0, "max_new_tokens": size["tokens"], "eval_testset": "wizardarena-hard",
         "eval_limit": size["eval"], "eval_opponents": tuple(f"answers:{PACK}#{m}" for m in REFERENCES),
         "eval_baseline": BASELINE, "eval_bootstrap": 200, "evaluate_every": "stage",
-        "training": {"sft": {**lengths, "epochs": size["sft_epochs"], "learning_rate": 5e-5},
+        "training": {"sft": {**lengths, "epochs": size["sft_epochs"], "learning_rate": size["sft_lr"]},
                      "dpo": {**lengths, "batch_size": 2, "gradient_accumulation_steps": 2,
                              "epochs": size["dpo_epochs"], "learning_rate": 5e-6, "beta": 0.1}},
     }
