@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from wizardarena.arena.ray_engine import ATTEMPTS, _with_retries, check_reachable
+from wizardarena.arena.ray_address import check_reachable
+from wizardarena.arena.ray_engine import ATTEMPTS, _with_retries
 from wizardarena.backends.base import BackendError
 from wizardarena.errors import InputError
 from wizardarena.judge.base import Game

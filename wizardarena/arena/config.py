@@ -69,7 +69,7 @@ class EvalConfig:
         if self.ray_workers < 1:
             raise InputError(f"--ray-workers must be >= 1, got {self.ray_workers}")
         if self.engine == "ray" and self.ray_address not in (None, "auto", "local"):
-            from wizardarena.arena.ray_engine import ray_host_port
+            from wizardarena.arena.ray_address import ray_host_port
 
             ray_host_port(self.ray_address)  # a malformed address is refused before any work
         if self.schedule not in ("full", "adaptive"):
