@@ -82,6 +82,9 @@ class FlywheelConfig:
         if self.engine not in ("local", "ray") or self.ray_workers < 1:
             raise InputError(f"flywheel: engine must be local or ray and ray_workers >= 1; got {self.engine!r}, "
                              f"{self.ray_workers}")
+        from wizardarena.arena.ray_address import check_engine_address
+
+        check_engine_address(self.engine, self.ray_address)
         from wizardarena.backends.gguf import SHIPPED, is_gguf
 
         local = Path(self.target).expanduser()

@@ -68,10 +68,9 @@ class EvalConfig:
             raise InputError(f"--engine must be local or ray, got {self.engine!r}")
         if self.ray_workers < 1:
             raise InputError(f"--ray-workers must be >= 1, got {self.ray_workers}")
-        if self.engine == "ray" and self.ray_address not in (None, "auto", "local"):
-            from wizardarena.arena.ray_address import ray_host_port
+        from wizardarena.arena.ray_address import check_engine_address
 
-            ray_host_port(self.ray_address)  # a malformed address is refused before any work
+        check_engine_address(self.engine, self.ray_address)
         if self.schedule not in ("full", "adaptive"):
             raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
         if self.schedule == "adaptive" and not self.opponents:

@@ -42,3 +42,9 @@ def check_reachable(address: str | None, timeout: float = 5.0) -> None:
                            f"({error.strerror or type(error).__name__})") from None
     if len(reply) < 4 or reply[3] != 4:  # a gRPC server answers the preface with a SETTINGS frame (type 4)
         raise BackendError(f"--engine ray: {address} answers, but not as a Ray cluster (no gRPC server there)")
+
+
+def check_engine_address(engine: str, address: str | None) -> None:
+    """Refuse a malformed ``--ray-address`` up front (before any work) when ``engine`` is ``ray``."""
+    if engine == "ray" and address not in (None, "auto", "local"):
+        ray_host_port(address)
