@@ -79,12 +79,9 @@ class FlywheelConfig:
                              f"stage); got {self.parts} parts for {self.iterations} iterations")
         if not self.opponents:
             raise InputError("the flywheel needs at least one opponent")
-        if self.engine not in ("local", "ray") or self.ray_workers < 1:
-            raise InputError(f"flywheel: engine must be local or ray and ray_workers >= 1; got {self.engine!r}, "
-                             f"{self.ray_workers}")
-        from wizardarena.arena.ray_address import check_engine_address
+        from wizardarena.arena.ray_address import check_engine
 
-        check_engine_address(self.engine, self.ray_address)
+        check_engine(self.engine, self.ray_address, self.ray_workers)
         from wizardarena.backends.gguf import SHIPPED, is_gguf
 
         local = Path(self.target).expanduser()

@@ -53,7 +53,8 @@ class FlywheelRun:
                     if self.config.evaluate_every == "stage" and "skipped" not in entry["stages"][stage]:
                         name = f"it{iteration}-after-{stage}"
                         checkpoints.append(Contestant(name, resolve_model(f"hf:{checkpoint}")))
-                if self.config.evaluate_every == "iteration" and checkpoint != Path(checkpoints[-1].model.target):
+                changed = checkpoint.resolve() != Path(checkpoints[-1].model.target)  # every stage may be skipped
+                if self.config.evaluate_every == "iteration" and changed:
                     checkpoints.append(Contestant(f"target-it{iteration}", resolve_model(f"hf:{checkpoint}")))
                 entry["checkpoint"] = str(checkpoint)
                 entry["eval"] = self._evaluate(checkpoints)

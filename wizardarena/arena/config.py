@@ -64,13 +64,9 @@ class EvalConfig:
             raise InputError(f"--reference-prompts must be >= 1, got {self.reference_prompts}")
         if self.missing_answers not in ("skip", "refuse"):
             raise InputError(f"--missing-answers must be skip or refuse, got {self.missing_answers!r}")
-        if self.engine not in ("local", "ray"):
-            raise InputError(f"--engine must be local or ray, got {self.engine!r}")
-        if self.ray_workers < 1:
-            raise InputError(f"--ray-workers must be >= 1, got {self.ray_workers}")
-        from wizardarena.arena.ray_address import check_engine_address
+        from wizardarena.arena.ray_address import check_engine
 
-        check_engine_address(self.engine, self.ray_address)
+        check_engine(self.engine, self.ray_address, self.ray_workers)
         if self.schedule not in ("full", "adaptive"):
             raise InputError(f"--schedule must be full or adaptive, got {self.schedule!r}")
         if self.schedule == "adaptive" and not self.opponents:

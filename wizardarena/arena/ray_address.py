@@ -44,7 +44,12 @@ def check_reachable(address: str | None, timeout: float = 5.0) -> None:
         raise BackendError(f"--engine ray: {address} answers, but not as a Ray cluster (no gRPC server there)")
 
 
-def check_engine_address(engine: str, address: str | None) -> None:
-    """Refuse a malformed ``--ray-address`` up front (before any work) when ``engine`` is ``ray``."""
+def check_engine(engine: str, address: str | None, workers: int) -> None:
+    """Refuse, before any work, an unknown ``--engine``, ``--ray-workers`` below 1, or (with ``ray``) a
+    malformed ``--ray-address``: the engine settings ``eval`` and the flywheel share."""
+    if engine not in ("local", "ray"):
+        raise InputError(f"--engine must be local or ray, got {engine!r}")
+    if workers < 1:
+        raise InputError(f"--ray-workers must be >= 1, got {workers}")
     if engine == "ray" and address not in (None, "auto", "local"):
         ray_host_port(address)
