@@ -42,6 +42,7 @@ class EvalConfig:
     engine: str = "local"
     ray_address: str | None = None
     ray_workers: int = 2
+    panel: tuple[JudgeRef, ...] = ()  # judges after ``judge`` (``--judge`` repeated): a judge panel
 
     def __post_init__(self) -> None:
         if self.max_judge_attempts < 1:
@@ -75,6 +76,11 @@ class EvalConfig:
             raise InputError("--schedule adaptive stops on bootstrap rounds: use --ci bootstrap")
         if self.schedule == "adaptive" and self.ratings.bootstrap < 1:
             raise InputError("--schedule adaptive stops on the bootstrap CI: give --bootstrap >= 1")
+
+    @property
+    def judges(self) -> tuple[JudgeRef, ...]:
+        """Every judge of the run: ``judge``, then the rest of the panel."""
+        return (self.judge, *self.panel)
 
     @property
     def contestants(self) -> tuple[Contestant, ...]:

@@ -85,6 +85,10 @@ class JudgeConfig:
                 "multi_turn": self.multi_turn, "decoding": self.decoding.key(),
                 "retries": [self.max_retries, self.retry_temperature], "strip_reasoning": self.strip_reasoning}
 
+    def calls_per_game(self) -> int:
+        """Judge requests one game costs when every reply is readable (logprob mode asks once per side)."""
+        return 2 if self.mode == "logprob" else 1
+
     def key(self) -> str:
         """:meth:`verdict_settings` as canonical JSON."""
         return json.dumps(self.verdict_settings(), sort_keys=True)
