@@ -147,4 +147,5 @@ def stored_battle_columns(store: Store, planned: list[PlannedGame], judge_config
     stored = store.judgments([g.key for g in planned])
     verdicts = labelled_verdicts(planned, {key: Verdict.of(record) for key, record in stored.items()})
     categories = {p["id"]: p.get("category") for p in prompts}
-    return battle_columns(verdicts, judge_config.combine, judge_config.tie_margin, categories)
+    return battle_columns(verdicts, judge_config.combine, judge_config.tie_margin, categories,
+                          judge_config.strong_repeats)

@@ -14,6 +14,7 @@ from wizardarena.arena.holes import holes_info
 from wizardarena.arena.pipeline import EvalConfig, EvalResult
 from wizardarena.judge.parse import verdict
 from wizardarena.ratings.baseline import with_baseline
+from wizardarena.ratings.length_control import with_length_control
 from wizardarena.records import with_parse_status
 from wizardarena.store.protocol import Store
 
@@ -52,7 +53,8 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
     """Write, as one set (all files are complete before any replaces its old version), ``run.json``
     (:func:`run_info`), ``answers.jsonl``, ``judgments.jsonl`` (full, with raw
     replies, winners by the run's tie rule: the same function the battles use), ``battles.jsonl`` (LMSYS
-    format) and ``ratings.jsonl`` (with the ``baseline_*`` fields under ``--baseline``). Records carry
+    format) and ``ratings.jsonl`` (with the ``baseline_*`` fields under ``--baseline``, and the ``lc_*`` ones
+    for the alpaca-eval protocol). Records carry
     this run's labels, whatever names the store holds."""
     from wizardarena.tables import write_records
 
@@ -70,7 +72,8 @@ def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Pat
             judgments.append(with_parse_status({**record, "model_a": game.model_a, "model_b": game.model_b,
                                                 "swapped": game.swapped, "winner": winner}))
     files = {"answers.jsonl": answers, "judgments.jsonl": judgments, "battles.jsonl": result.battles,
-             "ratings.jsonl": with_baseline(result.ratings.records(), result.ratings, config.baseline)}
+             "ratings.jsonl": with_length_control(with_baseline(result.ratings.records(), result.ratings,
+                                                                config.baseline), result, config)}
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f"{STAGING}*"):  # left by a run killed while writing its set
         shutil.rmtree(stale, ignore_errors=True)

@@ -94,7 +94,8 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
     with _gc_paused():
         judgments = planned_verdicts(store, plan.planned, config.judge.id)
         categories = {p["id"]: p.get("category") for p in plan.prompts}
-        columns = battle_columns(judgments, config.judge.config.combine, config.judge.config.tie_margin, categories)
+        columns = battle_columns(judgments, config.judge.config.combine, config.judge.config.tie_margin, categories,
+                                 config.judge.config.strong_repeats)
         add_battle_styles(columns, label_styles(plan.planned, stored_styles(store, plan.answer_keys())))
         if not columns["winner"]:
             raise InputError(f"no valid judgments: every reply of {config.judge.spec} was unparseable (see them "

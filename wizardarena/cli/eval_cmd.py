@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from wizardarena.cli.engine_options import engine_options
+from wizardarena.cli.protocol_options import protocol_options
 from wizardarena.errors import InputError
 
 
@@ -69,12 +70,14 @@ from wizardarena.errors import InputError
 @click.option("--missing-answers", type=click.Choice(["skip", "refuse"]), default="skip", show_default=True,
               help="Pre-computed answers that miss prompts: skip those games (counted per model) or refuse the run.")
 @engine_options
+@protocol_options
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
-                 style_control, missing_answers, engine, ray_address, ray_workers) -> None:
+                 style_control, missing_answers, engine, ray_address, ray_workers, judge_protocol,
+                 strong_weight) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -95,7 +98,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
     bootstrap, point = sandwich_options(ci, bootstrap, None)
     judge_config = JudgeConfig(mode=judge_mode, template=judge_template, max_retries=judge_retries,
                                combine=combine, tie_margin=tie_margin, multi_turn=multi_turn,
-                               strip_reasoning=strip_reasoning,
+                               strip_reasoning=strip_reasoning, protocol=judge_protocol, strong_weight=strong_weight,
                                decoding=Decoding(temperature=0.0, max_new_tokens=judge_max_new_tokens))
     judge = resolve_judge(judge_spec, judge_config)  # every spec is resolved here, once
     candidates, notes = contestants(models, judge)

@@ -39,6 +39,7 @@ def print_report(result, config) -> None:
     from wizardarena.cli.ratings_cmd import echo_warnings
     from wizardarena.leaderboard.terminal import rank_note, ratings_table
     from wizardarena.ratings.baseline import with_baseline
+    from wizardarena.ratings.length_control import with_length_control
     from wizardarena.ratings.selection import select_checkpoint
 
     columns = result.battle_columns
@@ -57,6 +58,13 @@ def print_report(result, config) -> None:
     console = make_console()
     echo_warnings(result.ratings)
     records = with_baseline(result.ratings.records(with_samples=False), result.ratings, config.baseline)
+    records = with_length_control(records, result, config)
+    if any("lc_win_rate" in r for r in records):  # alpaca-eval with --baseline: AlpacaEval 2's headline
+        from wizardarena.leaderboard.ranking import format_baseline_rate
+
+        extra[f"LC vs {config.baseline}"] = {
+            r["model"]: format_baseline_rate(r["lc_win_rate"], r["lc_lower"], r["lc_upper"])
+            for r in records if "lc_win_rate" in r}
     console.print(ratings_table(records, title=f"WizardArena: {result.plan.testset}", extra=extra))
     click.echo(rank_note(records))
     bias = "n/a" if report.first_slot_wins is None else f"{report.first_slot_wins:.1%}"

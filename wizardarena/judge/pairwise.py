@@ -20,6 +20,7 @@ from wizardarena.judge.parse import (
     score_distribution,
     verdict,
 )
+from wizardarena.judge.protocols import LABELS, five_level_label, five_level_scores, label_preference
 from wizardarena.records import Judgment
 
 
@@ -28,6 +29,9 @@ class PairwiseJudge:
     labels its judgments (the judge reference's id; the model's spec when not given)."""
 
     def __init__(self, model: ChatModel, config: JudgeConfig = JudgeConfig(), judge_id: str | None = None):
+        if config.protocol == "alpaca-eval" and not isinstance(model, LogprobModel):
+            raise InputError(f"judge {model.spec} gives no token log-probabilities, which the alpaca-eval protocol "
+                             "reads; use --judge-protocol paper or arena-hard")
         if config.mode == "logprob" and not isinstance(model, LogprobModel):
             raise InputError(f"judge {model.spec} gives no token log-probabilities; use --judge-mode text")
         self.model, self.config, self.template = model, config, config.template_text()
@@ -43,6 +47,8 @@ class PairwiseJudge:
 
     def judge(self, games: Sequence[Game]) -> list[Judgment]:
         """One judgment per game, in order. Unparseable replies are retried, then marked invalid."""
+        if self.config.protocol == "alpaca-eval":
+            return self._judge_labels(games)
         if self.config.mode == "logprob":
             return self._judge_logprob(games)
         return self._judge_text(games)
@@ -80,8 +86,9 @@ class PairwiseJudge:
 
     def _judge_text(self, games: Sequence[Game]) -> list[Judgment]:
         config = self.config
-        asked, calls = ask_and_parse(self.model, [self._request(game) for game in games],
-                                     partial(parse_scores, patterns=config.patterns), config.decoding,
+        parse = five_level_scores if config.protocol == "arena-hard" else \
+            partial(parse_scores, patterns=config.patterns)
+        asked, calls = ask_and_parse(self.model, [self._request(game) for game in games], parse, config.decoding,
                                      config.max_retries, config.retry_temperature)
         self.calls += calls
         out = []
@@ -109,6 +116,18 @@ class PairwiseJudge:
                                     prob_first_better(dist_a, dist_b), raw))
         return out
 
+    def _judge_labels(self, games: Sequence[Game]) -> list[Judgment]:
+        """alpaca-eval: one call per game; p_a from the labels' first-token logprobs, stored as the scores
+        (p_a, 1 - p_a) so the winner is the label the judge more likely starts with."""
+        logprobs = self.model.first_token_logprobs([self._request(game) for game in games], LABELS)
+        self.calls += len(games)
+        out = []
+        for game, found in zip(games, logprobs):
+            p_a = label_preference(found)
+            raw = json.dumps(found, sort_keys=True)
+            out.append(self._record(game, p_a, None if p_a is None else 1.0 - p_a, p_a, raw))
+        return out
+
     def _record(self, game: Game, score_a, score_b, p_a, raw: str, attempts: int = 1) -> Judgment:
         valid = score_a is not None
         judgment = Judgment(prompt_id=game.prompt["id"], model_a=game.model_a, model_b=game.model_b,
@@ -116,4 +135,6 @@ class PairwiseJudge:
                             winner=verdict(score_a, score_b, 0.0) if valid else None, valid=valid, raw=raw)
         if attempts > 1:  # one attempt is the default: records stay lean (outputs add the parse status)
             judgment["attempts"] = attempts
+        if valid and self.config.protocol == "arena-hard":
+            judgment["verdict"] = five_level_label(score_a, score_b)  # type: ignore[typeddict-unknown-key]
         return judgment
