@@ -51,6 +51,12 @@ def test_anything_else_is_unparseable(text):
     assert parse_five_level(text) is None
 
 
+def test_the_cli_offers_every_protocol():
+    from wizardarena.cli.protocol_options import PROTOCOLS
+
+    assert PROTOCOLS == protocols.PROTOCOLS
+
+
 def test_doctests_of_the_protocols_module_pass():
     assert doctest.testmod(protocols).failed == 0
 

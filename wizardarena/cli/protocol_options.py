@@ -6,7 +6,9 @@ from typing import Callable
 
 import click
 
-from wizardarena.judge.protocols import PROTOCOLS
+# wizardarena.judge.protocols.PROTOCOLS, spelled out: importing the judge package here would load numpy for
+# every --help (a test checks that the two agree)
+PROTOCOLS = ("paper", "arena-hard", "alpaca-eval")
 
 
 def protocol_options(command: Callable) -> Callable:
