@@ -30,7 +30,7 @@ def panel_lines(report) -> list[str]:
     """The comparison of a :class:`~wizardarena.judge.panel.PanelReport` as text lines: one per judge, then
     one per pair of judges."""
     names = {judge.judge: f"J{k + 1}" for k, judge in enumerate(report.judges)}
-    lines = [f"judge panel: {len(report.judges)} judges"]
+    lines = [f"judges compared: {len(report.judges)}"]
     for judge in report.judges:
         lines.append(f"  {names[judge.judge]} {judge.judge}: {judge.judgments} judgments, valid "
                      f"{_share(judge.valid_share)} ({judge.invalid} invalid), {judge.ties} ties; first position "
