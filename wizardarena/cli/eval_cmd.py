@@ -171,7 +171,7 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
     if config.panel:
         from wizardarena.cli.panel_options import report_panel
 
-        report_panel(panel, config, Path(out))
+        written.append(report_panel(panel, config, Path(out)))
     else:
         print_report(result, config)
     if agreement_with:

@@ -42,9 +42,9 @@ def panel_lines(report) -> list[str]:
     return lines
 
 
-def report_panel(panel, config, out: Path) -> None:
+def report_panel(panel, config, out: Path) -> Path:
     """After ``eval`` with several judges: each judge's table under ``per-judge``, then the panel's
-    comparison; writes ``panel.json`` (the comparison and how battles were rated) to ``out``."""
+    comparison; writes ``panel.json`` (the comparison and how battles were rated) to ``out``, its path returned."""
     from dataclasses import replace
 
     from wizardarena.cli.eval_report import print_report
@@ -58,3 +58,4 @@ def report_panel(panel, config, out: Path) -> None:
         click.echo(line)
     payload = {"battles": panel.battles, **panel.report.to_json()}
     (out / "panel.json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    return out / "panel.json"
