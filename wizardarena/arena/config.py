@@ -76,6 +76,16 @@ class EvalConfig:
             raise InputError("--schedule adaptive stops on bootstrap rounds: use --ci bootstrap")
         if self.schedule == "adaptive" and self.ratings.bootstrap < 1:
             raise InputError("--schedule adaptive stops on the bootstrap CI: give --bootstrap >= 1")
+        if self.panel:
+            self._check_panel()
+
+    def _check_panel(self) -> None:
+        object.__setattr__(self, "panel", tuple(resolve_judge(j) if isinstance(j, str) else j for j in self.panel))
+        ids = [j.id for j in self.judges]
+        if len(set(ids)) < len(ids):
+            raise InputError(f"--judge {next(j.spec for j in self.judges if ids.count(j.id) > 1)} is given twice")
+        if self.schedule == "adaptive":
+            raise InputError("--schedule adaptive picks games from one judge's verdicts: give one --judge")
 
     @property
     def judges(self) -> tuple[JudgeRef, ...]:

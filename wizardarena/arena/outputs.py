@@ -38,7 +38,8 @@ def run_info(result: EvalResult, config: EvalConfig) -> dict:
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
             "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models),
             "schedule": config.schedule, **_placement_info(result),
-            **({"missing_answers": holes_info(result.plan.holes, result.plan.skipped)} if result.plan.holes else {})}
+            **({"missing_answers": holes_info(result.plan.holes, result.plan.skipped)} if result.plan.holes else {}),
+            **({"panel": [j.provenance() for j in config.judges]} if config.panel else {})}
 
 
 def _placement_info(result: EvalResult) -> dict:
@@ -49,31 +50,36 @@ def _placement_info(result: EvalResult) -> dict:
                           "rounds": placed.rounds, "stop": placed.stop, "left_race": placed.left_race}}
 
 
-def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Path) -> list[Path]:
+def write_outputs(result: EvalResult, config: EvalConfig, store: Store, out: Path,
+                  ratings: list[dict] | None = None) -> list[Path]:
     """Write, as one set (all files are complete before any replaces its old version), ``run.json``
     (:func:`run_info`), ``answers.jsonl``, ``judgments.jsonl`` (full, with raw
     replies, winners by the run's tie rule: the same function the battles use), ``battles.jsonl`` (LMSYS
     format) and ``ratings.jsonl`` (with the ``baseline_*`` fields under ``--baseline``, and the ``lc_*`` ones
-    for the alpaca-eval protocol). Records carry
-    this run's labels, whatever names the store holds."""
+    for the alpaca-eval protocol). Records carry this run's labels, whatever names the store holds. A judge
+    panel's judgments are every judge's; ``ratings`` replaces the records of ``ratings.jsonl`` (a panel rated
+    per judge)."""
     from wizardarena.tables import write_records
 
     planned = result.plan.planned
     stored_answers = store.answers(result.plan.answer_keys())
     labels = sorted({(g.answer_a, g.model_a) for g in planned} | {(g.answer_b, g.model_b) for g in planned})
     answers = [{**stored_answers[key], "model": name} for key, name in labels if key in stored_answers]
-    stored = store.judgments(dict.fromkeys(g.key for g in planned), config.judge.id)
-    margin = config.judge.config.tie_margin
+    keys = dict.fromkeys(g.key for g in planned)
+    stored = store.judgments(keys, None if config.panel else config.judge.id)  # a panel's keys span its judges
+    margins = {judge.id: judge.config.tie_margin for judge in config.judges}
     judgments = []
     for game in sorted(planned, key=lambda g: (g.key, g.model_a, g.model_b)):
         record = stored.get(game.key)
         if record is not None:
+            margin = margins.get(record["judge"], config.judge.config.tie_margin)
             winner = verdict(record["score_a"], record["score_b"], margin) if record["valid"] else None
             judgments.append(with_parse_status({**record, "model_a": game.model_a, "model_b": game.model_b,
                                                 "swapped": game.swapped, "winner": winner}))
     files = {"answers.jsonl": answers, "judgments.jsonl": judgments, "battles.jsonl": result.battles,
-             "ratings.jsonl": with_length_control(with_baseline(result.ratings.records(), result.ratings,
-                                                                config.baseline), result, config)}
+             "ratings.jsonl": ratings if ratings is not None else
+             with_length_control(with_baseline(result.ratings.records(), result.ratings, config.baseline), result,
+                                 config)}
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(f"{STAGING}*"):  # left by a run killed while writing its set
         shutil.rmtree(stale, ignore_errors=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from wizardarena.cli.engine_options import engine_options
+from wizardarena.cli.panel_options import panel_options
 from wizardarena.cli.protocol_options import protocol_options
 from wizardarena.errors import InputError
 
@@ -14,8 +15,8 @@ from wizardarena.errors import InputError
 @click.command("eval")
 @click.option("--model", "models", multiple=True, required=True,
               help="Model under test: [NAME=]SPEC; repeat to compare checkpoints.")
-@click.option("--judge", "judge_spec", required=True,
-              help="Judge: an LLM (hf:, vllm:, openai:) or the offline similarity:PACK#MODEL.")
+@click.option("--judge", "judges", multiple=True, required=True,
+              help="Judge: an LLM (hf:, vllm:, openai:) or the offline similarity:PACK#MODEL; repeat for a panel.")
 @click.option("--testset", required=True, help="Test set: a shipped name (wizardarena-hard) or a JSON Lines file.")
 @click.option("--opponents", multiple=True,
               help="Fixed opponents, [NAME=]SPEC or answers:PACK; repeat. Default: round-robin.")
@@ -71,13 +72,14 @@ from wizardarena.errors import InputError
               help="Pre-computed answers that miss prompts: skip those games (counted per model) or refuse the run.")
 @engine_options
 @protocol_options
+@panel_options
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
-def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
+def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
                  style_control, missing_answers, engine, ray_address, ray_workers, judge_protocol,
-                 strong_weight) -> None:
+                 strong_weight, panel_battles) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -100,13 +102,15 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
                                combine=combine, tie_margin=tie_margin, multi_turn=multi_turn,
                                strip_reasoning=strip_reasoning, protocol=judge_protocol, strong_weight=strong_weight,
                                decoding=Decoding(temperature=0.0, max_new_tokens=judge_max_new_tokens))
-    judge = resolve_judge(judge_spec, judge_config)  # every spec is resolved here, once
+    judge_refs = [resolve_judge(spec, judge_config) for spec in judges]  # every spec is resolved here, once
+    judge = judge_refs[0]
     candidates, notes = contestants(models, judge)
     fixed, more_notes = contestants(opponents, judge)
     for note in notes + more_notes:
         click.echo(note, err=True)
     config = EvalConfig(
-        candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, testset=testset, limit=limit,
+        candidates=tuple(candidates), opponents=tuple(fixed), judge=judge, panel=tuple(judge_refs[1:]),
+        testset=testset, limit=limit,
         max_judge_attempts=judge_attempts, schedule=schedule, reference_prompts=reference_prompts, baseline=baseline,
         missing_answers=missing_answers, engine=engine, ray_address=ray_address, ray_workers=ray_workers,
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
@@ -120,6 +124,8 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         close = difflib.get_close_matches(config.ratings.anchor[0], names, n=1)
         raise InputError(f"--anchor names {config.ratings.anchor[0]!r}, not a model of this run"
                          + (f"; did you mean {close[0]!r}?" if close else ""))
+    if agreement_with and config.panel and panel_battles == "per-judge":
+        raise InputError("--agreement compares one ranking: use --panel-battles pooled, or one --judge")
     loaded = load_testset(testset)  # bad input fails here, before the store is opened or created
     if agreement_with:
         from wizardarena.agreement import load_ranking
@@ -127,7 +133,8 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         for reference in agreement_with:
             load_ranking(reference)
     options = {"max_concurrency": max_concurrency, "timeout": request_timeout, "retry_budget": retry_budget}
-    preflight([c.model for c in config.contestants], judge, ping=not dry_run, **options)
+    for each in judge_refs:
+        preflight([c.model for c in config.contestants], each, ping=not dry_run, **options)
     used = loaded[1][:limit] if limit else loaded[1]
     holes = answer_holes(list(config.contestants), used)  # named before any work; refused here if asked
     check_holes(holes, missing_answers, len(used))
@@ -146,17 +153,30 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         name, prompts = loaded
         arena.check_prompts(name, prompts[:limit] if limit else prompts)  # a changed test set: exit 2, no write
         run_id = arena.start_run({"models": {c.name: c.spec for c in config.contestants}, "judge": judge.id,
-                                  "testset": testset})
+                                  "testset": testset,
+                                  **({"panel": [j.id for j in config.judges]} if config.panel else {})})
         from wizardarena.cli.progress import progress_bars
 
         def notice(text: str) -> None:
             click.echo(text, err=True)
 
         with progress_bars() as progress:
-            result = run_eval(config, arena, make_owner(), progress, loaded, notice, **options)
+            if config.panel:
+                from wizardarena.arena.panel import run_panel
+
+                panel = run_panel(config, arena, make_owner(), progress, loaded, notice, panel_battles, **options)
+                result = panel.result
+            else:
+                result = run_eval(config, arena, make_owner(), progress, loaded, notice, **options)
         arena.finish_run(run_id)
-        written = write_outputs(result, config, arena, Path(out))
-    print_report(result, config)
+        per_judge = config.panel and panel_battles == "per-judge"
+        written = write_outputs(result, config, arena, Path(out), panel.rating_records(config) if per_judge else None)
+    if config.panel:
+        from wizardarena.cli.panel_options import report_panel
+
+        written.append(report_panel(panel, config, Path(out)))
+    else:
+        print_report(result, config)
     if agreement_with:
         report_agreement(result, list(agreement_with), Path(out))
     click.echo(f"wrote {', '.join(p.name for p in written)} to {out}; store {store_path}", err=True)

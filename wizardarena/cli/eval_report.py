@@ -75,7 +75,8 @@ def print_report(result, config) -> None:
     if result.judging.groups:
         stripped += (f"; games sent grouped by prompt and first answer (a shared prompt prefix): "
                      f"{result.judging.groups} groups of {result.judging.sent / result.judging.groups:.1f}")
-    console.print(f"judge {config.judge.id}: {report.judgments} judgments, {report.invalid} invalid, "
+    who = f"judge {config.judge.id}" if not config.panel else f"{len(config.judges)} judges pooled"
+    console.print(f"{who}: {report.judgments} judgments, {report.invalid} invalid, "
                   f"{report.ties} ties; first position wins {bias} of decisive games; both orders agree {agree}; "
                   f"model calls this run: {result.model_calls}{stripped}")
     if result.ratings.style_coefficients:

@@ -93,6 +93,7 @@ def _register() -> None:
         build_cmd,
         eval_cmd,
         flywheel_cmd,
+        judges_cmd,
         leaderboard_cmd,
         lmeval_cmd,
         ratings_cmd,
@@ -104,6 +105,7 @@ def _register() -> None:
     cli.add_command(agreement_cmd.agreement)
     cli.add_command(eval_cmd.eval_command)
     cli.add_command(store_cmd.export)
+    cli.add_command(judges_cmd.judges_command)
     cli.add_command(build_cmd.build_testset)
     cli.add_command(build_cmd.decontaminate_command)
     cli.add_command(lmeval_cmd.lm_eval_path)
