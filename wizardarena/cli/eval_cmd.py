@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from wizardarena.cli.engine_options import engine_options
+from wizardarena.cli.style_options import frozen_style, save_style, style_coefs_option
 from wizardarena.errors import InputError
 
 
@@ -69,12 +70,13 @@ from wizardarena.errors import InputError
 @click.option("--missing-answers", type=click.Choice(["skip", "refuse"]), default="skip", show_default=True,
               help="Pre-computed answers that miss prompts: skip those games (counted per model) or refuse the run.")
 @engine_options
+@style_coefs_option
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
-                 style_control, missing_answers, engine, ray_address, ray_workers) -> None:
+                 style_control, missing_answers, engine, ray_address, ray_workers, style_coefs) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -109,7 +111,8 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit, ci=ci, point=point,
-                             anchor=parse_anchor(anchor) if anchor else None, style_control=style_control))
+                             anchor=parse_anchor(anchor) if anchor else None, style_control=style_control,
+                             style_coefs=frozen_style(style_coefs, style_control)))
     if config.ratings.anchor and config.ratings.anchor[0] not in [c.name for c in config.contestants]:
         import difflib
 
@@ -153,6 +156,7 @@ def eval_command(models, judge_spec, testset, opponents, out, store, bootstrap, 
             result = run_eval(config, arena, make_owner(), progress, loaded, notice, **options)
         arena.finish_run(run_id)
         written = write_outputs(result, config, arena, Path(out))
+    save_style(style_coefs, result.ratings.style)
     print_report(result, config)
     if agreement_with:
         report_agreement(result, list(agreement_with), Path(out))
