@@ -150,3 +150,7 @@ def test_cli_writes_then_freezes_the_coefficients(tmp_path):
     coefs.write_text("not json")
     _one_line_error(_run("ratings", first, "--bootstrap", "0", "--style-control", "--style-coefs", coefs),
                     "not a readable JSON file")
+    _one_line_error(_run("ratings", first, "--style-control", "--by", "category", "--style-coefs",
+                         tmp_path / "new.json"), "--by fits one set of coefficients per group")
+    _one_line_error(_run("ratings", first, "--style-control", "--style-coefs", tmp_path / "no" / "c.json"),
+                    "no such folder")
