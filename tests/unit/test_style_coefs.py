@@ -1,11 +1,14 @@
 """Frozen style coefficients: the fit with the style terms fixed, the file, and ``--style-coefs``."""
 
+import doctest
 import json
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import wizardarena.ratings.style
+import wizardarena.ratings.style_coefs
 from helpers import simulate_style_table
 from wizardarena.cli.main import _register, cli
 from wizardarena.errors import InputError
@@ -68,6 +71,11 @@ def test_frozen_at_the_joint_fit_gives_the_joint_ratings_and_keeps_its_normalisa
     moved_refit = np.abs(_centred(refit, joint.models) - before).max()
     moved_frozen = np.abs(_centred(kept, joint.models) - before).max()
     assert moved_frozen < moved_refit  # measured: 2.9 against 6.0 Elo
+
+
+def test_doctests_of_the_style_modules_pass():
+    for module in (wizardarena.ratings.style, wizardarena.ratings.style_coefs):
+        assert doctest.testmod(module).failed == 0
 
 
 def test_frozen_features_use_the_stored_normalisation():
