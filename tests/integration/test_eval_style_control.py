@@ -94,3 +94,25 @@ def test_the_2024_09_04_arena_rankings_name_every_pack_model(shared_data):
     for name in ("full", "full_style_control"):
         ranking = load_ranking(str(shared_data / "arena_elo" / f"arena_elo_20240904_{name}_leaderboard.csv"))
         assert models <= set(ranking.models) and len(models) == 60  # agreement needs no --map
+
+
+def test_eval_style_coefs_written_then_frozen_and_named_in_run_json(tmp_path):
+    testset, models = _arena(tmp_path)
+    coefs, store = tmp_path / "coefs.json", tmp_path / "arena.sqlite"
+    base = ["eval", *[w for m in models for w in ("--model", m)], "--judge", "fake:j", "--judge-mode", "logprob",
+            "--testset", testset, "--bootstrap", "5", "--store", store, "--style-control", "--style-coefs", coefs]
+    first = _run(*base, "--out", tmp_path / "first")
+    assert first.exit_code == 0, first.output
+    assert f"wrote style coefficients (36 battles, 3 models) to {coefs}" in first.stderr
+    assert "fitted jointly on 36 battles" in first.stdout
+    saved = json.loads(coefs.read_text())
+    info = json.loads((tmp_path / "first" / "run.json").read_text())["style_coefs"]
+    assert info["coefficients"] == saved["coefficients"] and info["frozen_from"] is None
+    again = _run(*base, "--out", tmp_path / "again")
+    assert again.exit_code == 0, again.output
+    assert f"style coefficients frozen from {coefs}" in again.stderr
+    info = json.loads((tmp_path / "again" / "run.json").read_text())["style_coefs"]
+    assert info["coefficients"] == saved["coefficients"] and info["frozen_from"] == str(coefs)
+    assert info["origin"].startswith(f"frozen from {coefs} (sha256 ")
+    refused = _run(*[a for a in base if a != "--style-control"], "--out", tmp_path / "no")
+    assert refused.exit_code == 2 and "add --style-control" in refused.stderr

@@ -24,8 +24,8 @@ STAGING = ".wizardarena-out-"
 def run_info(result: EvalResult, config: EvalConfig) -> dict:
     """The run's metadata: judge provenance, contestants (label -> canonical spec and fingerprint),
     test set, decoding, battle rules, CI kind (``ci``), bootstrap (rounds, unit) and seed, the ``--baseline`` and
-    whether style control rated the battles; ``missing_answers`` when pre-computed answers lacked prompts (what
-    was skipped)."""
+    whether style control rated the battles (``style_coefs``: the coefficients it used and their origin);
+    ``missing_answers`` when pre-computed answers lacked prompts (what was skipped)."""
     judge = config.judge
     models = {c.name: {"spec": c.spec, **({"fingerprint": c.model.fingerprint} if c.model.fingerprint else {})}
               for c in config.contestants}
@@ -35,6 +35,7 @@ def run_info(result: EvalResult, config: EvalConfig) -> dict:
             "bootstrap": 0 if result.ratings.config.ci == "sandwich" else result.ratings.config.bootstrap,
             "unit": result.ratings.config.unit, "baseline": config.baseline,
             "style_control": result.ratings.config.style_control,
+            **({"style_coefs": result.ratings.style.info()} if result.ratings.style else {}),
             "decoding": json.loads(config.decoding.key()), "tie_margin": judge.config.tie_margin,
             "combine": judge.config.combine, "contestants": models, "models": list(result.ratings.models),
             "schedule": config.schedule, **_placement_info(result),

@@ -9,6 +9,7 @@ import click
 from wizardarena.cli.engine_options import engine_options
 from wizardarena.cli.panel_options import panel_options
 from wizardarena.cli.protocol_options import protocol_options
+from wizardarena.cli.style_options import frozen_style, save_style, style_coefs_option
 from wizardarena.errors import InputError
 
 
@@ -73,13 +74,14 @@ from wizardarena.errors import InputError
 @engine_options
 @protocol_options
 @panel_options
+@style_coefs_option
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
                  style_control, missing_answers, engine, ray_address, ray_workers, judge_protocol,
-                 strong_weight, panel_battles) -> None:
+                 strong_weight, panel_battles, style_coefs) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
@@ -116,7 +118,8 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit, ci=ci, point=point,
-                             anchor=parse_anchor(anchor) if anchor else None, style_control=style_control))
+                             anchor=parse_anchor(anchor) if anchor else None, style_control=style_control,
+                             style_coefs=frozen_style(style_coefs, style_control)))
     if config.ratings.anchor and config.ratings.anchor[0] not in [c.name for c in config.contestants]:
         import difflib
 
@@ -171,6 +174,7 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
         arena.finish_run(run_id)
         per_judge = config.panel and panel_battles == "per-judge"
         written = write_outputs(result, config, arena, Path(out), panel.rating_records(config) if per_judge else None)
+    save_style(style_coefs, result.ratings.style)  # a per-judge panel's: the first judge's fit
     if config.panel:
         from wizardarena.cli.panel_options import report_panel
 

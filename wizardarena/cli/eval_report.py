@@ -79,10 +79,8 @@ def print_report(result, config) -> None:
     console.print(f"{who}: {report.judgments} judgments, {report.invalid} invalid, "
                   f"{report.ties} ties; first position wins {bias} of decisive games; both orders agree {agree}; "
                   f"model calls this run: {result.model_calls}{stripped}")
-    if result.ratings.style_coefficients:
-        from wizardarena.ratings.style import describe_coefficients
-
-        console.print(describe_coefficients(result.ratings.style_coefficients))
+    if result.ratings.style is not None:
+        console.print(result.ratings.style.describe())
     if result.placement is not None:
         console.print(result.placement.summary())
     from wizardarena.arena.holes import describe_holes

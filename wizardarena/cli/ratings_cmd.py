@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from wizardarena.cli.phases import phase
+from wizardarena.cli.style_options import frozen_style, save_style, style_coefs_option
 from wizardarena.errors import InputError
 
 _CHOICE = click.Choice
@@ -41,8 +42,9 @@ _CHOICE = click.Choice
               help="Write observed vs predicted win rates of every pair that met.")
 @click.option("--baseline", default=None, metavar="MODEL",
               help="Add each model's predicted win rate against MODEL, with its CI (Arena-Hard's headline).")
+@style_coefs_option
 def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, style_control, by_column, point,
-            confidence, out, no_samples, pairwise, baseline) -> None:
+            confidence, out, no_samples, pairwise, baseline, style_coefs) -> None:
     """Rate BATTLES (LMSYS format: model_a, model_b, winner; JSON Lines, JSON, CSV or Parquet)."""
     from wizardarena.cli.console import make_console
     from wizardarena.leaderboard.terminal import rank_note, ratings_table
@@ -51,7 +53,7 @@ def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, 
     from wizardarena.ratings.checks import resolve_model
     from wizardarena.ratings.compute import group_values
     from wizardarena.ratings.matrix import pairwise_records
-    from wizardarena.ratings.style import STYLE_COLUMNS, describe_coefficients
+    from wizardarena.ratings.style import STYLE_COLUMNS
     from wizardarena.ratings.table import read_battles
     from wizardarena.tables import detect_format, write_records
 
@@ -60,7 +62,8 @@ def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, 
     bootstrap, point = sandwich_options(ci, bootstrap, point)
     config = RatingConfig(method=method, bootstrap=bootstrap, seed=seed, unit=unit, ties=ties,
                           anchor=parse_anchor(anchor) if anchor else None, confidence=confidence,
-                          point=point, k_factor=k_factor, style_control=style_control, ci=ci)
+                          point=point, k_factor=k_factor, style_control=style_control, ci=ci,
+                          style_coefs=frozen_style(style_coefs, style_control, grouped=bool(by_column)))
     wanted = [by_column] if by_column else []  # read no column the run does not use
     with phase("read"):
         table = read_battles(battles, extra=wanted + list(STYLE_COLUMNS if style_control else ()))
@@ -83,14 +86,15 @@ def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, 
             rows = with_baseline(result.records(with_samples=bool(out) and not no_samples), result, shown)
             title = f"Ratings ({method}, {config.describe_ci()}{', ' + group if group else ''})"
             console.print(ratings_table(rows, title=title))
-            if result.style_coefficients:
-                console.print(describe_coefficients(result.style_coefficients))
+            if result.style is not None:
+                console.print(result.style.describe())
             records += [{**row, **label} for row in rows]
             if pairwise:
                 subset = table if groups is None else table.subset(groups == group)
                 pairs += [{**row, **label} for row in pairwise_records(subset, result.models, result.rating, ties)]
         click.echo(rank_note(records))
     with phase("write"):
+        save_style(style_coefs, results[None].style if by_column is None else None)
         if out:
             write_records(out, records)
             click.echo(f"wrote {len(records)} ratings to {out}", err=True)

@@ -13,6 +13,7 @@ from wizardarena.ratings.checks import require_connected, resolve_model, separat
 from wizardarena.ratings.config import ELO_PER_BT_UNIT, RatingConfig
 from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts, outcome_classes
 from wizardarena.ratings.resample import Sampler, bootstrap_sampler, run_blocks
+from wizardarena.ratings.style_coefs import StyleCoefs
 from wizardarena.ratings.table import BattleTable
 from wizardarena.records import Rating
 
@@ -20,7 +21,7 @@ from wizardarena.records import Rating
 @dataclass(frozen=True)
 class RatingResult:
     """Ratings of ``models`` on the Elo scale: the full-data fit, bootstrap samples (rounds x models)
-    and, with style control, the fitted style coefficients (BT units per standard deviation). With
+    and, with style control, the style coefficients used (fitted jointly, or frozen: ``style``). With
     ``ci="sandwich"`` there are no samples: ``covariance`` (Elo², the reported normalisation) gives the CI."""
 
     models: tuple[str, ...]
@@ -28,9 +29,14 @@ class RatingResult:
     samples: np.ndarray | None
     n_battles: np.ndarray
     config: RatingConfig
-    style_coefficients: dict[str, float] | None = None
+    style: StyleCoefs | None = None
     warnings: tuple[str, ...] = ()
     covariance: np.ndarray | None = None
+
+    @property
+    def style_coefficients(self) -> dict[str, float] | None:
+        """``{feature: coefficient}`` (BT units per std) under style control, else None."""
+        return None if self.style is None else self.style.as_dict()
 
     @property
     def rating(self) -> np.ndarray:
@@ -109,7 +115,7 @@ def _compute_ratings(table: BattleTable, config: RatingConfig) -> RatingResult:
     return RatingResult(
         models=tuple(models), fitted=_to_elo(theta[None, :], anchor, config)[0],
         samples=None if theta_rounds is None else _to_elo(theta_rounds, anchor, config),
-        n_battles=played.astype(np.int64), config=config, style_coefficients=coefficients,
+        n_battles=played.astype(np.int64), config=config, style=coefficients,
         warnings=tuple(warnings), covariance=covariance)
 
 

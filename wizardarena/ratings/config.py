@@ -8,6 +8,7 @@ from typing import Literal
 
 from wizardarena.errors import InputError
 from wizardarena.ratings.bradley_terry import DEFAULT_RIDGE
+from wizardarena.ratings.style_coefs import StyleCoefs
 
 ELO_PER_BT_UNIT = 400.0 / math.log(10.0)
 
@@ -24,7 +25,8 @@ class RatingConfig:
     ``ci``: ``bootstrap`` (percentiles of ``bootstrap`` rounds, the paper's) or ``sandwich`` (the robust
     covariance of the one Bradley-Terry fit, clustered by prompt when ``unit`` is ``prompt``; normal bounds
     at ``confidence``). A sandwich CI draws no rounds, so ``bootstrap`` and ``point`` are not used: the
-    reported rating is the MLE.
+    reported rating is the MLE. ``style_coefs``: with ``style_control``, the style terms are fixed at these
+    coefficients (and their normalisation) instead of fitted; ignored without ``style_control``.
     """
 
     method: Literal["bt", "online"] = "bt"
@@ -40,6 +42,7 @@ class RatingConfig:
     k_factor: float = 4.0
     style_control: bool = False
     ci: Literal["bootstrap", "sandwich"] = "bootstrap"
+    style_coefs: StyleCoefs | None = None
 
     def __post_init__(self) -> None:
         checks = {

@@ -19,9 +19,9 @@ from wizardarena.ratings.config import RatingConfig
 from wizardarena.ratings.logistic import expit, log_expit
 from wizardarena.ratings.pairs import OutcomeClasses, kept_prompts
 from wizardarena.ratings.resample import bootstrap_sampler, run_blocks
+from wizardarena.ratings.style_coefs import STYLE_FEATURES, StyleCoefs
 from wizardarena.ratings.table import MODEL_A_WINS, TIE, BattleTable
 
-STYLE_FEATURES = ("length", "headers", "lists", "bold")
 STYLE_COLUMNS = ("style_a", "style_b", "conv_metadata")  # where style_counts looks for the counts
 _HEADER = re.compile(r"^#{1,6}\s", re.MULTILINE)
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s", re.MULTILINE)
@@ -39,16 +39,6 @@ def markdown_style(text: str) -> dict[str, int]:
     prose = _CODE.sub("", text) if "```" in text else text
     return {"length": len(text.split()), "headers": len(_HEADER.findall(prose)),
             "lists": len(_LIST.findall(prose)), "bold": len(_BOLD.findall(prose))}
-
-
-def describe_coefficients(coefficients: dict[str, float]) -> str:
-    """The fitted style coefficients as one line, as ``ratings`` and ``eval`` print them.
-
-    >>> describe_coefficients({"length": 0.25, "bold": -0.0312})
-    'style coefficients (BT units per std of the feature): length +0.250, bold -0.031'
-    """
-    shown = ", ".join(f"{name} {value:+.3f}" for name, value in coefficients.items())
-    return f"style coefficients (BT units per std of the feature): {shown}"
 
 
 def style_counts(table: BattleTable) -> tuple[np.ndarray, np.ndarray]:
@@ -79,21 +69,37 @@ def _from_lmsys(row, side: str) -> list[float]:
         raise InputError(f"conv_metadata lacks the LMSYS style keys for side {side}: {row!r}"[:200]) from None
 
 
-def style_features(count_a: np.ndarray, count_b: np.ndarray, battles: np.ndarray | None = None) -> np.ndarray:
+def style_features(count_a: np.ndarray, count_b: np.ndarray, battles: np.ndarray | None = None,
+                   scale: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Normalised differences (rows x features), z-scored over battles: ``battles`` is how many
-    battles each row stands for (None: one each)."""
-    total = count_a + count_b
-    diff = np.divide(count_a - count_b, total, out=np.zeros_like(total), where=total > 0)
+    battles each row stands for (None: one each). ``scale``: the (mean, std) to z-score with instead,
+    e.g. those of frozen coefficients (see :func:`style_scale`)."""
+    diff = _differences(count_a, count_b)
+    mean, std = style_scale(count_a, count_b, battles) if scale is None else scale
+    return (diff - mean) / std
+
+
+def style_scale(count_a: np.ndarray, count_b: np.ndarray, battles: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The per-feature mean and std (1 where a feature never varies) that :func:`style_features` z-scores
+    these battles with."""
+    diff = _differences(count_a, count_b)
     mean = np.average(diff, axis=0, weights=battles)
     std = np.sqrt(np.average((diff - mean) ** 2, axis=0, weights=battles))
-    return (diff - mean) / np.where(std > 0, std, 1.0)
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def _differences(count_a: np.ndarray, count_b: np.ndarray) -> np.ndarray:
+    total = count_a + count_b
+    return np.divide(count_a - count_b, total, out=np.zeros_like(total), where=total > 0)
 
 
 class StyleProblem:
-    """Per-battle logistic model ``σ(θa - θb + f·β)`` weighted by per-round battle multiplicities."""
+    """Per-battle logistic model ``σ(θa - θb + f·β + offset)`` weighted by per-round battle multiplicities;
+    ``features`` may have no columns (frozen coefficients: their terms are all in ``offset``)."""
 
-    def __init__(self, a, b, result, weight, features, multiplicity, n_models: int, ridge: float):
-        self.a, self.b, self.result, self.features = a, b, result, features
+    def __init__(self, a, b, result, weight, features, multiplicity, n_models: int, ridge: float, offset=0.0):
+        self.a, self.b, self.result, self.features, self.offset = a, b, result, features, offset
         self.mult = np.atleast_2d(multiplicity) * weight
         self.n_models, self.ridge = n_models, ridge
         self.rounds, self.n_params = self.mult.shape[0], n_models + features.shape[1]
@@ -107,7 +113,7 @@ class StyleProblem:
 
     def _logits(self, params):
         theta, beta = params[:, :self.n_models], params[:, self.n_models:]
-        return theta[:, self.a] - theta[:, self.b] + beta @ self.features.T
+        return theta[:, self.a] - theta[:, self.b] + beta @ self.features.T + self.offset
 
     def objective(self, params, rows=slice(None)):
         d = self._logits(params)
@@ -131,19 +137,27 @@ class StyleProblem:
         h[:, :m, :m] = -(by_pair + by_pair.transpose(0, 2, 1))
         idx = np.arange(m)
         h[:, idx, idx] = (signed @ curvature.T).T
-        cross = np.stack([(self.edges_t @ (curvature * f).T).T for f in self.features.T], axis=2)
-        h[:, :m, m:], h[:, m:, :m] = cross, cross.transpose(0, 2, 1)
+        if self.features.shape[1]:
+            cross = np.stack([(self.edges_t @ (curvature * f).T).T for f in self.features.T], axis=2)
+            h[:, :m, m:], h[:, m:, :m] = cross, cross.transpose(0, 2, 1)
         h[:, m:, m:] = np.einsum("rn,ns,nt->rst", curvature, self.features, self.features)
         h[:, np.arange(self.n_params), np.arange(self.n_params)] += self.ridge
         return h
 
 
 def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: RatingConfig):
-    """Joint fit of strengths and style coefficients; returns (θ, θ per round or None, coefficients). With
-    ``ci="sandwich"`` the second item is the sandwich covariance of θ (model 0 held fixed) instead."""
-    kept = classes.kept
+    """Joint fit of strengths and style coefficients; returns (θ, θ per round or None, :class:`StyleCoefs`).
+    With ``ci="sandwich"`` the second item is the sandwich covariance of θ (model 0 held fixed) instead.
+    With ``config.style_coefs`` the style terms are fixed at those coefficients and their normalisation: a
+    known offset in every battle's logit, so only the strengths are fitted (and resampled)."""
+    kept, frozen = classes.kept, config.style_coefs
     count_a, count_b = style_counts(table)
-    features = style_features(count_a[kept], count_b[kept], classes.battle_count)
+    if frozen is None:
+        scale = style_scale(count_a[kept], count_b[kept], classes.battle_count)
+    else:
+        scale = frozen.scale()
+    features = style_features(count_a[kept], count_b[kept], scale=scale)
+    offset = 0.0 if frozen is None else features @ frozen.values()
     compact = np.zeros(len(table.models), dtype=np.int64)
     compact[classes.present] = np.arange(classes.n_models)
     a, b = compact[table.a[kept]], compact[table.b[kept]]
@@ -151,13 +165,15 @@ def fit_style_controlled(table: BattleTable, classes: OutcomeClasses, config: Ra
     result = np.where(outcome >= TIE, 0.5, (outcome == MODEL_A_WINS).astype(float))
     weight = np.ones(kept.shape[0]) if table.weight is None else table.weight[kept]
     count = np.ones(kept.shape[0], dtype=np.int64) if classes.battle_count is None else classes.battle_count
+    design = features if frozen is None else features[:, :0]
 
     def problem(mult):
-        return StyleProblem(a, b, result, weight, features, mult, classes.n_models, config.ridge)
+        return StyleProblem(a, b, result, weight, design, mult, classes.n_models, config.ridge, offset)
 
     full = problem(count)
     params = bt.solve(full)[0]
-    coefficients = dict(zip(STYLE_FEATURES, map(float, params[classes.n_models:])))
+    coefficients = frozen or StyleCoefs.fitted(params[classes.n_models:], scale, int(count.sum()),
+                                               [table.models[k] for k in classes.present])
     if config.ci == "sandwich":
         if config.unit == "prompt":
             covariance = _sandwich(full, params, kept_prompts(table, classes))
