@@ -25,10 +25,11 @@ from wizardarena.records import Judgment
 
 class PairwiseJudge:
     """Judges games with ``model`` as the judge, per ``config`` (see :class:`JudgeConfig`); ``judge_id``
-    labels its judgments (the judge reference's id; the model's spec when not given)."""
+    labels its judgments (the judge reference's id; the model's spec when not given). ``model`` None makes a
+    judge that only renders prompts (cost estimates: no model is loaded)."""
 
-    def __init__(self, model: ChatModel, config: JudgeConfig = JudgeConfig(), judge_id: str | None = None):
-        if config.mode == "logprob" and not isinstance(model, LogprobModel):
+    def __init__(self, model: ChatModel | None, config: JudgeConfig = JudgeConfig(), judge_id: str | None = None):
+        if config.mode == "logprob" and model is not None and not isinstance(model, LogprobModel):
             raise InputError(f"judge {model.spec} gives no token log-probabilities; use --judge-mode text")
         self.model, self.config, self.template = model, config, config.template_text()
         # Only the five slots are placeholders: every other brace in a user's template is escaped, so
@@ -36,7 +37,7 @@ class PairwiseJudge:
         pieces = re.split(r"\{(history|question|answer_a|answer_b|target)\}", self.template)
         self._format = "".join("{" + piece + "}" if k % 2 else piece.replace("{", "{{").replace("}", "}}")
                                for k, piece in enumerate(pieces)).format
-        self.id = judge_id or model.spec
+        self.id = judge_id or (model.spec if model is not None else "")
         self._strip = config.strip_reasoning
         self.calls = 0  # requests sent to the judge model, retries included
         self.stripped = 0  # answer turns shown without their reasoning trace
@@ -54,6 +55,10 @@ class PairwiseJudge:
             if len(turns) > 1 else "(none)"
         return self._format(history=history, question=turns[-1], answer_a=self._shown(game.answer_a),
                             answer_b=self._shown(game.answer_b), target=target)
+
+    def shown(self, turns: Sequence[str]) -> str:
+        """An answer's turns as the template shows them (reasoning stripped, turns joined per the protocol)."""
+        return self._replies(turns)[0]
 
     def _shown(self, turns: Sequence[str]) -> str:
         if len(turns) == 1 and (not self._strip or "think>" not in turns[0]):
