@@ -66,7 +66,8 @@ def test_dry_run_estimates_equal_the_hand_computed_ones(tmp_path, files, monkeyp
     # per game: 11 template + 6 "(none)" + the question (3 or 4) + both answers; c's answers are taken as the
     # mean of a's and b's on the prompt (30, then 90). q1: 2 x (80 + 90 + 70) = 480, q2: 2 x (201 + 191 + 211)
     # = 1206; 1686 characters -> 422 tokens; 12 calls x 100 tokens at most
-    assert "calls for 12 games, ≈ 422 input tokens, at most 1,200 output tokens; 8 games show answers" in dry.stdout
+    expected = "calls for 12 games, ≈ 422 input tokens, at most 1,200 output tokens; 8 of the 24 answers shown"
+    assert expected in dry.stdout
     assert CallEstimate("k", 12, 422, 1200).cost(10, 30) == pytest.approx(0.04022)
     assert "≈ $0.0402 at $10/$30 per million" in dry.stdout and "judges in total: ≈ $0.0402" in dry.stdout
 

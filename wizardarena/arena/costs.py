@@ -12,7 +12,9 @@ token per logprob call. Retries of unreadable replies are not counted.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from wizardarena.arena.judging import judgment_key
@@ -36,7 +38,7 @@ def tokens(chars: int) -> int:
 class CallEstimate:
     """The calls one model or judge still needs: ``name`` (a contestant's name or a judge's id),
     ``calls``, ``input_tokens``, ``output_tokens`` (an upper bound when ``output_bound``), and for a
-    judge the ``games`` it judges and how many show an answer not generated yet (``estimated_games``)."""
+    judge the ``games`` it judges and how many of the answers they show are not generated yet (``estimated``)."""
 
     name: str
     calls: int
@@ -44,7 +46,7 @@ class CallEstimate:
     output_tokens: int
     output_bound: bool = True
     games: int = 0
-    estimated_games: int = 0
+    estimated: int = 0
     offline: bool = False
 
     def cost(self, price_in: float, price_out: float) -> float:
@@ -67,43 +69,44 @@ def estimate_costs(config: EvalConfig, plan: EvalPlan, store: Store) -> tuple[li
 
 
 def _judge_estimate(judge: JudgeRef, config: EvalConfig, plan: EvalPlan, store: Store, stored: dict) -> CallEstimate:
-    by_key = {}
-    for game in plan.planned:
-        key = game.key if judge.id == config.judge.id else judgment_key(judge.id, game.answer_a, game.answer_b)
-        by_key.setdefault(key, game)
+    if judge.id == config.judge.id:  # any game under a key shows the same answers: the last one stands for it
+        by_key = dict(zip(map(itemgetter(0), plan.planned), plan.planned))
+    else:
+        by_key = {judgment_key(judge.id, g.answer_a, g.answer_b): g for g in plan.planned}
     judged = store.judged_keys(judge.id, by_key)
-    todo = (by_key.keys() - judged) | store.retryable_invalid(judge.id, by_key, config.judge_attempt_budget)
+    retry = store.retryable_invalid(judge.id, by_key, config.judge_attempt_budget)
+    todo = by_key.keys() - judged | retry if judged else by_key.keys()
     if judge.kind != "pairwise":
         return CallEstimate(judge.id, 0, 0, 0, games=len(todo), offline=True)
     from wizardarena.judge.pairwise import PairwiseJudge
 
     renderer = PairwiseJudge(None, judge.config, judge.id)
     target = "A" if judge.config.mode == "logprob" else ""
-    overhead = {p["id"]: len(renderer.render(Game(p, "", "", [""], [""], False), target)) for p in plan.prompts}
+    overhead = {id(p): len(renderer.render(Game(p, "", "", [""], [""], False), target)) for p in plan.prompts}
     shown = {key: len(renderer.shown(answer["turns"])) for key, answer in stored.items()}
-    guess = _guesses(plan, shown, config.decoding.max_new_tokens)
-    chars = estimated = 0
-    for key in todo:
-        game = by_key[key]
-        pid = game.prompt["id"]
-        a, b = shown.get(game.answer_a), shown.get(game.answer_b)
-        estimated += a is None or b is None
-        chars += overhead[pid] + (guess[pid] if a is None else a) + (guess[pid] if b is None else b)
+    length = _answer_lengths(plan, shown, config.decoding.max_new_tokens)
+    games = list(by_key.values()) if len(todo) == len(by_key) else [by_key[key] for key in todo]
+    # counted in C (Counter over the games' fields), then weighed: a 1.8M-game plan is not walked in Python
+    sides = Counter(map(itemgetter(3), games)) + Counter(map(itemgetter(5), games))
+    chars = sum(overhead[p] * n for p, n in Counter(map(id, map(itemgetter(1), games))).items())
+    chars += sum(length[key] * n for key, n in sides.items())
+    guessed = sum(n for key, n in sides.items() if key not in shown)
     per_game = judge.config.calls_per_game()
     text = judge.config.mode == "text"
-    output = len(todo) * per_game * (judge.config.decoding.max_new_tokens if text else 1)
-    return CallEstimate(judge.id, len(todo) * per_game, tokens(chars * per_game), output, text, len(todo), estimated)
+    output = len(games) * per_game * (judge.config.decoding.max_new_tokens if text else 1)
+    return CallEstimate(judge.id, len(games) * per_game, tokens(chars * per_game), output, text, len(games), guessed)
 
 
-def _guesses(plan: EvalPlan, shown: dict[str, int], max_new_tokens: int) -> dict[str, int]:
-    """Per prompt, the characters an answer not generated yet is taken to show: the mean of the stored
-    answers on that prompt, else ``max_new_tokens`` tokens per turn."""
+def _answer_lengths(plan: EvalPlan, shown: dict[str, int], max_new_tokens: int) -> dict[str, int]:
+    """Answer key -> the characters the judge is shown: the stored answer's, else (not generated yet) the
+    mean of the stored answers on that prompt, else ``max_new_tokens`` tokens per turn."""
     lengths: dict[str, list[int]] = {}
     for (_, pid), key in plan.keys.items():
         if key in shown:
             lengths.setdefault(pid, []).append(shown[key])
-    return {p["id"]: round(sum(lengths[p["id"]]) / len(lengths[p["id"]])) if p["id"] in lengths
-            else len(p["turns"]) * max_new_tokens * CHARS_PER_TOKEN for p in plan.prompts}
+    guess = {p["id"]: round(sum(lengths[p["id"]]) / len(lengths[p["id"]])) if p["id"] in lengths
+             else len(p["turns"]) * max_new_tokens * CHARS_PER_TOKEN for p in plan.prompts}
+    return {key: shown[key] if key in shown else guess[pid] for (_, pid), key in plan.keys.items()}
 
 
 def total_cost(estimates: list[CallEstimate], price_in: float, price_out: float) -> float:

@@ -57,8 +57,8 @@ def print_costs(models: list, judges: list, price: tuple[float, float] | None, m
             click.echo(f"    judge {j.name}: {j.games:,} games, offline judge: no LLM calls")
             continue
         bound = "at most " if j.output_bound else ""
-        guessed = (f"; {j.estimated_games:,} games show answers still to be generated, taken as long as the stored "
-                   "answers on their prompt (else --max-new-tokens per turn)") if j.estimated_games else ""
+        guessed = (f"; {j.estimated:,} of the {2 * j.games:,} answers shown are still to be generated: taken as long "
+                   "as the stored answers on their prompt (else --max-new-tokens per turn)") if j.estimated else ""
         click.echo(f"    judge {j.name}: {j.calls:,} calls for {j.games:,} games, ≈ {j.input_tokens:,} input tokens, "
                    f"{bound}{j.output_tokens:,} output tokens{guessed}")
         if price:
