@@ -2,6 +2,7 @@
 protocol changes in the judge id, the template, the call count and the battles."""
 
 import doctest
+import json
 import math
 
 import pytest
@@ -168,3 +169,20 @@ def test_strong_verdicts_repeat_as_battles_in_every_combine_rule():
     average = battles_from_judgments(games, "average", strong_weight=3)
     assert len(average) == 3 + 1  # p1: mean gap 2 (strong); p2: mean gap 1.5
     assert len(battles_from_judgments(games, "consistent", strong_weight=3)) == 3 + 1
+
+
+def test_rejudge_invalid_rereads_each_protocol_with_the_judges_own_reader():
+    """--rejudge-invalid re-reads stored replies with the very function the judge reads them with: an
+    arena-hard reply gets its five-level label, an alpaca-eval one its p_a, unreadable stays None."""
+    from wizardarena.arena.reread import reread
+
+    stored = {"prompt_id": "p", "model_a": "x", "model_b": "y", "judge": "j", "swapped": False, "score_a": None,
+              "score_b": None, "p_a": None, "winner": None, "valid": False}
+    hard = reread({**stored, "raw": "My own answer... My final verdict is: **[[B>>A]]**"},
+                  JudgeConfig(protocol="arena-hard"))
+    assert (hard["valid"], hard["verdict"], hard["winner"], hard["reread"]) == (True, "B>>A", "model_b", True)
+    alpaca = reread({**stored, "raw": json.dumps({"A": math.log(0.2), "B": math.log(0.6)})},
+                    JudgeConfig(protocol="alpaca-eval"))
+    assert alpaca["p_a"] == pytest.approx(0.25) and alpaca["winner"] == "model_b" and "verdict" not in alpaca
+    assert reread({**stored, "raw": "no verdict here"}, JudgeConfig(protocol="arena-hard")) is None
+    assert reread({**stored, "raw": "Score A: 3\nScore B: 9"}, JudgeConfig(protocol="arena-hard")) is None

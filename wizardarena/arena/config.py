@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wizardarena.arena.adaptive import AdaptiveConfig
+from wizardarena.arena.reread import EVERY_ATTEMPT
 from wizardarena.backends.base import Decoding
 from wizardarena.errors import InputError
 from wizardarena.ratings import RatingConfig
@@ -43,6 +44,7 @@ class EvalConfig:
     ray_address: str | None = None
     ray_workers: int = 2
     panel: tuple[JudgeRef, ...] = ()  # judges after ``judge`` (``--judge`` repeated): a judge panel
+    rejudge_invalid: bool = False  # re-read, else re-ask, every invalid judgment whatever its attempts
 
     def __post_init__(self) -> None:
         if self.max_judge_attempts < 1:
@@ -91,6 +93,12 @@ class EvalConfig:
     def judges(self) -> tuple[JudgeRef, ...]:
         """Every judge of the run: ``judge``, then the rest of the panel."""
         return (self.judge, *self.panel)
+
+    @property
+    def judge_attempt_budget(self) -> int:
+        """Attempts an invalid judgment gets over all runs: ``max_judge_attempts``, or no limit this run
+        with ``rejudge_invalid``."""
+        return EVERY_ATTEMPT if self.rejudge_invalid else self.max_judge_attempts
 
     @property
     def contestants(self) -> tuple[Contestant, ...]:

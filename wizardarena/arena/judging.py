@@ -51,9 +51,14 @@ def plan_games(prompts: Sequence[Prompt], games: Sequence[tuple[str, str, bool]]
     for prompt in prompts:
         for first, second, swapped in games:
             key_a, key_b = answer_keys[(first, prompt["id"])], answer_keys[(second, prompt["id"])]
-            key = sha256(f"{judge_id}|{key_a}|{key_b}".encode()).hexdigest()[:32]
+            key = sha256(f"{judge_id}|{key_a}|{key_b}".encode()).hexdigest()[:32]  # as judgment_key, inlined
             append(new(PlannedGame, (key, prompt, first, key_a, second, key_b, swapped)))
     return planned
+
+
+def judgment_key(judge_id: str, answer_a: str, answer_b: str) -> str:
+    """The key of ``judge_id``'s judgment of answer ``answer_a`` shown first against ``answer_b``."""
+    return hashlib.sha256(f"{judge_id}|{answer_a}|{answer_b}".encode()).hexdigest()[:32]
 
 
 def games_to_judge(store: Store, planned: Sequence[PlannedGame]) -> tuple[dict[str, PlannedGame], list[str], int]:

@@ -14,6 +14,7 @@ from wizardarena.arena.config import EvalConfig
 from wizardarena.arena.judging import JudgingStats, planned_verdicts, run_judgments
 from wizardarena.arena.placement import PlacementReport, run_placement
 from wizardarena.arena.planning import EvalPlan, make_plan
+from wizardarena.arena.reread import reread_invalid
 from wizardarena.arena.styles import add_battle_styles, label_styles, stored_styles
 from wizardarena.arena.work import heartbeat
 from wizardarena.errors import InputError
@@ -74,9 +75,13 @@ def run_eval(config: EvalConfig, store: Store, owner: str,
                                           config.decoding, prompts, owner, config.chunk, advance, notice)
         if plan.missing_judgments:
             keys = [g.key for g in plan.planned]
-            reasked = store.reopen_invalid(config.judge.id, keys, config.max_judge_attempts)
+            reread = reread_invalid(store, config.judge, keys) if config.rejudge_invalid else 0
+            reasked = store.reopen_invalid(config.judge.id, keys, config.judge_attempt_budget)
+            if config.rejudge_invalid:
+                notice(f"--rejudge-invalid: {reread} invalid judgments read by the current parser without a call, "
+                       f"{reasked} asked again")
             advance = progress("judgments" if config.schedule == "full" else "reference games",
-                               plan.missing_judgments)
+                               plan.missing_judgments - reread)
             if cluster:
                 ray_stats, grouping = cluster.judgments(store, plan.planned, config.judge, owner, advance, notice)
                 notice(f"judged on Ray by {config.ray_workers} workers in {grouping}")

@@ -83,7 +83,7 @@ def make_plan(config: EvalConfig, store: Store, testset: tuple[str, list[Prompt]
     planned, skipped = skip_games(planned, holes)
     planned_keys = {game[0] for game in planned}
     judged = store.judged_keys(config.judge.id, planned_keys)  # this plan's: a shared store holds every run's
-    retry = store.retryable_invalid(config.judge.id, planned_keys, config.max_judge_attempts)
+    retry = store.retryable_invalid(config.judge.id, planned_keys, config.judge_attempt_budget)
     missing_judgments = len(planned_keys - judged) + len(retry)
     generations = {c.name: 0 if c.model.backend == "answers" else sum(len(p["turns"]) for p in missing[c.name])
                    for c in contestants}

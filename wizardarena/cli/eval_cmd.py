@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from wizardarena.cli.cost_options import cost_options
 from wizardarena.cli.engine_options import engine_options
 from wizardarena.cli.panel_options import panel_options
 from wizardarena.cli.protocol_options import protocol_options
@@ -75,21 +76,24 @@ from wizardarena.errors import InputError
 @protocol_options
 @panel_options
 @style_coefs_option
+@cost_options
 @click.option("--dry-run", is_flag=True, help="Print the generations and judge calls needed, then stop.")
 def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, seed, unit, anchor, max_concurrency,
                  request_timeout, retry_budget, temperature, max_new_tokens, judge_mode, judge_template, judge_retries,
                  judge_attempts, judge_max_new_tokens, strip_reasoning, combine, tie_margin, multi_turn, limit,
                  agreement_with, schedule, target_ci, max_judgments, reference_prompts, dry_run, baseline,
                  style_control, missing_answers, engine, ray_address, ray_workers, judge_protocol,
-                 strong_weight, panel_battles, style_coefs) -> None:
+                 strong_weight, panel_battles, style_coefs, price, rejudge_invalid) -> None:
     """Answer TESTSET with every model, judge every pair in both orders, rate and rank."""
     from wizardarena.arena.adaptive import AdaptiveConfig
     from wizardarena.arena.contestants import contestants
+    from wizardarena.arena.costs import estimate_costs
     from wizardarena.arena.holes import answer_holes, check_holes, describe_holes
     from wizardarena.arena.outputs import write_outputs
     from wizardarena.arena.pipeline import EvalConfig, make_plan, run_eval
     from wizardarena.arena.preflight import check_writable, preflight, readable_store
     from wizardarena.backends import Decoding
+    from wizardarena.cli.cost_options import print_costs
     from wizardarena.cli.eval_report import print_plan, print_report, report_agreement
     from wizardarena.cli.ratings_cmd import sandwich_options
     from wizardarena.home import default_store
@@ -115,6 +119,7 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
         testset=testset, limit=limit,
         max_judge_attempts=judge_attempts, schedule=schedule, reference_prompts=reference_prompts, baseline=baseline,
         missing_answers=missing_answers, engine=engine, ray_address=ray_address, ray_workers=ray_workers,
+        rejudge_invalid=rejudge_invalid,
         adaptive=AdaptiveConfig(target_ci=target_ci, max_judgments=max_judgments, seed=seed),
         decoding=Decoding(temperature=temperature, max_new_tokens=max_new_tokens, seed=seed),
         ratings=RatingConfig(bootstrap=bootstrap, seed=seed, unit=unit, ci=ci, point=point,
@@ -150,7 +155,9 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
     check_writable(store_path, Path(out))
     if dry_run:  # never writes: an absent store is planned as an empty one
         with readable_store(store_path) as arena:
-            print_plan(make_plan(config, arena, loaded, write=False), store_path)
+            plan = make_plan(config, arena, loaded, write=False)
+            print_plan(plan, store_path)
+            print_costs(*estimate_costs(config, plan, arena), price, max_new_tokens)
         return
     with ArenaStore(store_path) as arena:
         name, prompts = loaded

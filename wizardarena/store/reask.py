@@ -38,6 +38,13 @@ def reopen_invalid(conn: sqlite3.Connection, judge: str, keys: Sequence[str], ma
     return len(reopen)
 
 
+def drop_invalid(conn: sqlite3.Connection, keys: Sequence[str]) -> None:
+    """Delete the invalid judgments among ``keys`` (inside the caller's transaction, before their re-read
+    verdicts are stored); valid ones stay."""
+    for part in chunks(list(keys)):
+        conn.execute(f"DELETE FROM judgments WHERE valid = 0 AND key IN ({marks(len(part))})", part)
+
+
 def with_history(conn: sqlite3.Connection, items: list[tuple[str, Judgment]]) -> list[tuple[str, Judgment]]:
     """``items`` with the earlier attempts of any reopened key folded in (and those rows removed)."""
     history: dict[str, list[dict]] = {}

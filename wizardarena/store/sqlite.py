@@ -204,6 +204,14 @@ class ArenaStore(StoreConnections):
         with self._write() as conn:
             return reask.reopen_invalid(conn, judge, list(dict.fromkeys(keys)), max_attempts)
 
+    def replace_invalid(self, items: list[tuple[str, Judgment]]) -> int:
+        """Store judgments re-read from invalid ones' own replies in their place (a valid judgment is never
+        replaced); returns how many were written."""
+        items = [(key, check_judgment(judgment, f"judgment {key}")) for key, judgment in items]
+        with self._write() as conn:
+            reask.drop_invalid(conn, [key for key, _ in items])
+            return _insert_judgments(conn, items)
+
     def judge_ids(self) -> list[str]:
         """The distinct judge ids of the stored judgments, sorted."""
         return [judge for (judge,) in self._conn().execute("SELECT DISTINCT judge FROM judgments ORDER BY judge")]
