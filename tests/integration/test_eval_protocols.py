@@ -96,6 +96,12 @@ def test_arena_hard_protocol_through_an_openai_server(tmp_path, tiny_model_path,
         once = _eval(tmp_path, *args, "--strong-weight", "1")  # a battle rule: the same judge id, no new calls
         assert once.exit_code == 0 and "model calls this run: 0" in once.output
         assert len(_records(out / "battles.jsonl")) == 18 and stats.requests == 18
+    # export reads the judge's five-level labels and weighs strong verdicts as eval does (unless told)
+    for extra, count in (((), 30), (("--strong-weight", "1"), 18)):
+        exported = CliRunner().invoke(cli, ["export", str(out / "arena.sqlite"), "--what", "battles",
+                                            "--out", str(tmp_path / "b.jsonl"), *extra])
+        assert exported.exit_code == 0, exported.output
+        assert len(_records(tmp_path / "b.jsonl")) == count
 
 
 def test_alpaca_eval_protocol_through_an_openai_server(tmp_path, tiny_model_path, one_torch_thread):

@@ -79,6 +79,9 @@ def test_spec_names_several_pack_references_and_they_all_sit_out():
         contestants((f"answers:{PACK}#claude-3-opus-20240229",), judge)
     loaded = judge.load()
     assert isinstance(loaded, OverlapJudge) and len(loaded.references) == 2
+    # a panel: every judge's references sit out, not only the first judge's
+    panel, notes = contestants((f"answers:{PACK}",), (judge, other))
+    assert len(panel) == 58 and "gpt-4-0314" not in {c.name for c in panel} and len(notes) == 3
 
 
 @pytest.mark.parametrize("spec, message", [

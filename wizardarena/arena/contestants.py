@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from wizardarena.errors import InputError
 from wizardarena.refs import Contestant, JudgeRef, parse_contestant, resolve_model
 
 
-def contestants(texts: tuple[str, ...], judge: JudgeRef | None = None) -> tuple[list[Contestant], list[str]]:
+def contestants(texts: tuple[str, ...], judge: JudgeRef | Sequence[JudgeRef] | None = None
+                ) -> tuple[list[Contestant], list[str]]:
     """Every contestant the values name, and notes for the user. ``answers:PACK`` (a shipped pack, no
     ``#MODEL``) stands for all its models and ``answers:PACK#SUBSET`` for a subset its card names, each
     named by its Chatbot Arena name, except the models whose answers an offline judge (``similarity:``,
-    ``overlap:``) uses as references: those sit out."""
+    ``overlap:``; any judge of a panel) uses as references: those sit out."""
     from wizardarena.packs import pack_selection
 
-    references = [ref.identity for ref in judge.references] if judge is not None else []
+    judges = () if judge is None else (judge,) if isinstance(judge, JudgeRef) else tuple(judge)
+    references = [ref.identity for one in judges for ref in one.references]
     out, notes = [], []
     for text in texts:
         selection = pack_selection(text.strip().partition(":")[2]) if text.strip().startswith("answers:") else None

@@ -110,8 +110,8 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
                                decoding=Decoding(temperature=0.0, max_new_tokens=judge_max_new_tokens))
     judge_refs = [resolve_judge(spec, judge_config) for spec in judges]  # every spec is resolved here, once
     judge = judge_refs[0]
-    candidates, notes = contestants(models, judge)
-    fixed, more_notes = contestants(opponents, judge)
+    candidates, notes = contestants(models, judge_refs)
+    fixed, more_notes = contestants(opponents, judge_refs)
     for note in notes + more_notes:
         click.echo(note, err=True)
     config = EvalConfig(

@@ -24,7 +24,9 @@ ROW_GAPS = {"sft": 3.0, "dpo": 2.0, "reward": 1.0}  # the paper's K for each kin
 @click.option("--combine", type=click.Choice(["separate", "average", "consistent"]), default="separate",
               show_default=True, help="How the two position-swapped games become battles.")
 @click.option("--tie-margin", type=float, default=0.0, show_default=True, help="Score gaps up to this are ties.")
-def export(store, what, out, judge, model, target, gap, combine, tie_margin) -> None:
+@click.option("--strong-weight", type=click.IntRange(1, 100), default=None,
+              help="battles: an arena-hard strong verdict counts as N battles.  [default: 3 for an arena-hard judge]")
+def export(store, what, out, judge, model, target, gap, combine, tie_margin, strong_weight) -> None:
     """Export records of STORE; battles come out in the LMSYS format, ready for ``wizardarena ratings``."""
     from wizardarena.arena.battles import battles_from_judgments
     from wizardarena.judge.parse import verdict
@@ -46,11 +48,25 @@ def export(store, what, out, judge, model, target, gap, combine, tie_margin) -> 
                 records = [with_parse_status({**j, "winner": verdict(j["score_a"], j["score_b"], tie_margin)
                                               if j["valid"] else None}) for j in arena.all_judgments(judge_id)]
             elif what == "battles":
-                records = battles_from_judgments(arena.judgment_verdicts(judge_id).values(), combine, tie_margin)
+                verdicts = arena.judgment_verdicts(judge_id)
+                weight = _strong_weight(arena, verdicts, strong_weight)
+                records = battles_from_judgments(verdicts.values(), combine, tie_margin, strong_weight=weight)
             else:
                 records = _rows(arena, judge_id, what, target, ROW_GAPS[what] if gap is None else gap, tie_margin)
     write_records(out, records)
     click.echo(f"wrote {len(records)} {what} {'rows' if what in ROW_GAPS else ''}to {out}".replace("  ", " "), err=True)
+
+
+def _strong_weight(arena, verdicts: dict, given: int | None) -> int:
+    """``given``, else Arena-Hard's weight when the judge is an arena-hard one (its valid records carry their
+    five-level ``verdict`` label: the judge id alone does not say its protocol), else 1."""
+    from wizardarena.judge.config import JudgeConfig
+
+    if given is not None:
+        return given
+    key = next((key for key, v in verdicts.items() if v.valid), None)
+    record = arena.judgments([key]).get(key) if key else None
+    return JudgeConfig.strong_weight if record and "verdict" in record else 1
 
 
 def pick_judge(stored: list[str], wanted: str | None) -> str | None:
