@@ -72,6 +72,18 @@ def test_dry_run_estimates_equal_the_hand_computed_ones(tmp_path, files, monkeyp
     assert "≈ $0.0402 at $10/$30 per million" in dry.stdout and "judges in total: ≈ $0.0402" in dry.stdout
 
 
+def test_dry_run_reads_precomputed_answers_not_yet_stored_exactly(tmp_path, files):
+    """Nothing stored yet: a's and b's answers come from their files, not a guess. Per game 11 template + 6
+    "(none)" + the question + both answers: q1 2 x (11 + 6 + 3 + 40 + 20) = 160, q2 2 x (11 + 6 + 4 + 80 + 100)
+    = 402; 562 characters -> 141 tokens over 4 calls, none of the answers shown estimated."""
+    testset, folder, template = files
+    dry = _eval(tmp_path, testset, "--model", f"a=answers:{folder}#a", "--model", f"b=answers:{folder}#b",
+                "--judge", "fake:k", "--judge-template", template, "--judge-max-new-tokens", "100", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "4 calls for 4 games, ≈ 141 input tokens, at most 400 output tokens" in dry.stdout
+    assert "answers shown" not in dry.stdout and not (tmp_path / "store").exists()
+
+
 def test_a_bad_price_is_one_line_and_exit_2(tmp_path, files):
     testset, _, _ = files
     for price in ("10", "10/x", "-1/3", "1/2/3"):

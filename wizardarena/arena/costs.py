@@ -4,7 +4,8 @@ output tokens, per model and per judge, estimated from the stored answers and th
 Tokens are characters / 4 (rounded up): no tokenizer is loaded, so a dry run stays offline and instant. A
 judge call's input is its rendered prompt: the template with the prompt's turns filled in (rendered once
 per prompt with empty answers) plus the two answers as the judge is shown them. Answers still to be
-generated are estimated as the mean shown length of the stored answers on the same prompt, else
+generated are estimated (pre-computed ``answers:`` not stored yet are read from their files, exactly) as
+the mean shown length of the stored answers on the same prompt, else
 ``--max-new-tokens`` per turn. Output is an upper bound for text (the token budget of each reply) and one
 token per logprob call. Retries of unreadable replies are not counted.
 """
@@ -64,11 +65,29 @@ def estimate_costs(config: EvalConfig, plan: EvalPlan, store: Store) -> tuple[li
         todo = [p for p in plan.prompts if p["id"] not in lacking and plan.keys[(name, p["id"])] not in stored]
         chars = sum(len(turn) for p in todo for turn in p["turns"]) if calls else 0
         models.append(CallEstimate(name, calls, tokens(chars), calls * config.decoding.max_new_tokens))
-    judges = [_judge_estimate(judge, config, plan, store, stored) for judge in config.judges]
+    known = {key: answer["turns"] for key, answer in stored.items()}
+    known.update(_precomputed(config, plan, known))
+    judges = [_judge_estimate(judge, config, plan, store, known) for judge in config.judges]
     return models, judges
 
 
-def _judge_estimate(judge: JudgeRef, config: EvalConfig, plan: EvalPlan, store: Store, stored: dict) -> CallEstimate:
+def _precomputed(config: EvalConfig, plan: EvalPlan, known: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Answer key -> turns of the pre-computed (``answers:``) answers the store does not hold yet, read from
+    their files: they cost no call, and their real lengths beat a guess."""
+    out = {}
+    for contestant in config.contestants:
+        if contestant.model.backend != "answers":
+            continue
+        model = contestant.model.load()
+        for prompt in plan.prompts:
+            key = plan.keys.get((contestant.name, prompt["id"]))
+            if key is not None and key not in known and prompt["id"] in model.prompt_ids:
+                out[key] = model.turns(prompt["id"])
+    return out
+
+
+def _judge_estimate(judge: JudgeRef, config: EvalConfig, plan: EvalPlan, store: Store,
+                    known: dict[str, list[str]]) -> CallEstimate:
     if judge.id == config.judge.id:  # any game under a key shows the same answers: the last one stands for it
         by_key = dict(zip(map(itemgetter(0), plan.planned), plan.planned))
     else:
@@ -83,7 +102,7 @@ def _judge_estimate(judge: JudgeRef, config: EvalConfig, plan: EvalPlan, store: 
     renderer = PairwiseJudge(None, judge.config, judge.id)
     target = "A" if judge.config.scores_each_side else ""
     overhead = {id(p): len(renderer.render(Game(p, "", "", [""], [""], False), target)) for p in plan.prompts}
-    shown = {key: len(renderer.shown(answer["turns"])) for key, answer in stored.items()}
+    shown = {key: len(renderer.shown(turns)) for key, turns in known.items()}
     length = _answer_lengths(plan, shown, config.decoding.max_new_tokens)
     games = list(by_key.values()) if len(todo) == len(by_key) else [by_key[key] for key in todo]
     # counted in C (Counter over the games' fields), then weighed: a 1.8M-game plan is not walked in Python
