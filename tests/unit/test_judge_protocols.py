@@ -186,3 +186,9 @@ def test_rejudge_invalid_rereads_each_protocol_with_the_judges_own_reader():
     assert alpaca["p_a"] == pytest.approx(0.25) and alpaca["winner"] == "model_b" and "verdict" not in alpaca
     assert reread({**stored, "raw": "no verdict here"}, JudgeConfig(protocol="arena-hard")) is None
     assert reread({**stored, "raw": "Score A: 3\nScore B: 9"}, JudgeConfig(protocol="arena-hard")) is None
+
+
+@pytest.mark.parametrize("spec", ["overlap:arena-hard-v0.1#gpt-4-0314", "similarity:arena-hard-v0.1#gpt-4-0314"])
+def test_offline_judges_refuse_an_llm_protocol(spec):
+    with pytest.raises(InputError, match="--judge-protocol alpaca-eval is for LLM judges"):
+        resolve_judge(spec, JudgeConfig(protocol="alpaca-eval"))

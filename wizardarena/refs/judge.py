@@ -113,6 +113,9 @@ def resolve_judge(spec: str, config: JudgeConfig = JudgeConfig()) -> JudgeRef:
     """Resolve ``--judge``: ``similarity:PACK#MODEL`` or ``overlap:PACK#A+B`` (offline judges) or any model
     spec (an LLM)."""
     text = spec.strip()
+    if config.protocol != "paper" and text.startswith((OVERLAP, SIMILARITY)):
+        raise InputError(f"{text.partition(':')[0]}: judges score answers against references; --judge-protocol "
+                         f"{config.protocol} is for LLM judges")
     if text.startswith(OVERLAP):
         references = _overlap_references(text)
         return JudgeRef(references[0], config, "overlap", references[1:])
