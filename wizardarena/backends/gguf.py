@@ -52,3 +52,14 @@ def gguf_source(path: str) -> tuple[str, dict]:
         return path, {}
     file = Path(path).expanduser()
     return str(file.parent), {"gguf_file": file.name}
+
+
+def silence_dequantizing_bar() -> None:
+    """Turn off the bar transformers draws on stderr while it de-quantizes a GGUF file: it comes from a plain
+    ``tqdm`` that transformers' own progress-bar switch does not reach, once per load (a judge, every run)."""
+    import functools
+
+    from transformers import modeling_gguf_pytorch_utils as loader
+
+    if not isinstance(loader.tqdm, functools.partial):
+        loader.tqdm = functools.partial(loader.tqdm, disable=True)

@@ -17,7 +17,7 @@ from typing import Sequence
 
 from wizardarena.backends.base import ChatRequest, Decoding
 from wizardarena.backends.candidates import candidate_token_ids
-from wizardarena.backends.gguf import gguf_source
+from wizardarena.backends.gguf import gguf_source, silence_dequantizing_bar
 from wizardarena.errors import InputError, MissingExtraError
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
@@ -59,8 +59,9 @@ class HFModel:
         else:  # the checkpoint's own dtype on GPU; float32 on CPU, where half precision is slow or missing
             torch_dtype = "auto" if self.device.startswith("cuda") else torch.float32
         common = {"local_files_only": hub_offline(), "trust_remote_code": trust_remote_code, **gguf}
-        if gguf:  # de-quantizing draws a progress bar per load on stderr
+        if gguf:  # de-quantizing draws progress bars per load on stderr
             transformers.utils.logging.disable_progress_bar()
+            silence_dequantizing_bar()
         try:
             tokenizer = transformers.AutoTokenizer.from_pretrained(source, **common)
             model = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, **common)
