@@ -146,3 +146,17 @@ def test_judges_help_loads_no_numeric_library(tmp_path):
             "print(sorted(m for m in ('numpy', 'scipy', 'rich', 'torch') if m in sys.modules), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert "Usage: wizardarena judges" in done.stdout and done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_a_panels_dry_run_counts_and_prices_each_judge(tmp_path):
+    """After a run judged by j alone, a dry run with j and k: j has nothing left, k every game."""
+    args = ["eval", "--model", "fake:a", "--model", "fake:b", "--testset", "wizardarena-hard", "--limit", "2",
+            "--store", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "out"), "--bootstrap", "5",
+            "--judge-mode", "logprob"]
+    assert CliRunner().invoke(cli, [*args, "--judge", "fake:j"]).exit_code == 0
+    dry = CliRunner().invoke(cli, [*args, "--judge", "fake:j", "--judge", "fake:k", "--dry-run", "--price", "1/1"])
+    assert dry.exit_code == 0, dry.output
+    assert "judge: 0 of 4 judgments missing (the first of 2 judges" in dry.stdout
+    lines = [line.strip() for line in dry.stdout.splitlines() if line.strip().startswith("judge fake:")]
+    assert lines[0].startswith("judge fake:j|") and ": 0 calls for 0 games" in lines[0]
+    assert lines[1].startswith("judge fake:k|") and ": 8 calls for 4 games" in lines[1]  # logprob: a call per side

@@ -156,7 +156,7 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
     if dry_run:  # never writes: an absent store is planned as an empty one
         with readable_store(store_path) as arena:
             plan = make_plan(config, arena, loaded, write=False)
-            print_plan(plan, store_path)
+            print_plan(plan, store_path, len(config.judges))
             print_costs(*estimate_costs(config, plan, arena), price, max_new_tokens)
         return
     with ArenaStore(store_path) as arena:

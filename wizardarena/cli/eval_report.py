@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 
-def print_plan(plan, store_path) -> None:
-    """How many generations and judge calls a run still needs."""
+def print_plan(plan, store_path, judges: int = 1) -> None:
+    """How many generations and judge calls a run still needs (the plan counts the first of ``judges``)."""
     click.echo(f"test set {plan.testset}: {len(plan.prompts)} prompts; {len(plan.pairs)} pairs x 2 orders; "
                f"store {store_path}")
     for name, count in plan.missing_answers.items():
@@ -23,7 +23,8 @@ def print_plan(plan, store_path) -> None:
     if plan.reference_judgments:
         click.echo(f"  references' own games: {plan.missing_reference} of {plan.reference_judgments} judgments missing "
                    "(judged once per judge and test set; later runs read them from the store)")
-    click.echo(f"  judge: {plan.missing_judgments} of {len(plan.planned)} judgments missing")
+    panel = f" (the first of {judges} judges; each judge's in the estimate below)" if judges > 1 else ""
+    click.echo(f"  judge: {plan.missing_judgments} of {len(plan.planned)} judgments missing{panel}")
     if plan.placement is not None:
         placed = plan.placement
         expected = "known once the references' games are judged" if placed.expected is None else \
