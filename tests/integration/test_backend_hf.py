@@ -100,6 +100,14 @@ def test_first_token_logprobs(model):
         assert all(math.isfinite(v) and v <= 0 for v in row.values())
     single = model.first_token_logprobs(_requests()[1:2], candidates)[0]
     assert all(abs(single[c] - scores[1][c]) < 1e-4 for c in single)
+    # only the last position's logits are computed; every position's give the same numbers
+    assert model._last_logits_only == {"logits_to_keep": 1}
+    model.__dict__["_last_logits_only"] = {}
+    try:
+        every = model.first_token_logprobs(_requests(), candidates)
+    finally:
+        del model.__dict__["_last_logits_only"]
+    assert all(abs(every[k][c] - scores[k][c]) < 1e-5 for k in range(len(scores)) for c in scores[k])
 
 
 def test_seeded_sampling_is_reproducible(model):

@@ -10,6 +10,8 @@ replies come back in input order. Greedy decoding when ``temperature == 0``, oth
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import re
 from pathlib import Path
@@ -156,6 +158,11 @@ class HFModel:
                     replies[i] = text.strip()
         return replies
 
+    @functools.cached_property
+    def _last_logits_only(self) -> dict:
+        """The forward argument that keeps only the last position's logits, where the model takes one."""
+        return {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(self.model.forward).parameters else {}
+
     def first_token_logprobs(self, requests: Sequence[ChatRequest],
                              candidates: Sequence[str]) -> list[dict[str, float]]:
         """Log-probability of each single-token candidate as the reply's first token (best form kept)."""
@@ -166,7 +173,10 @@ class HFModel:
             for chunk, input_ids, mask in self._batches(self._prompt_ids(requests)):
                 # Explicit positions: with left padding each prompt must still start at position 0.
                 positions = (mask.cumsum(-1) - 1).clamp(min=0)
-                logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions).logits
+                # Only the last position's logits: all of them are batch x length x vocabulary floats (1.6 GB
+                # for six 1,300-token judge prompts and a 49k vocabulary), and the time to project them.
+                logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                                    **self._last_logits_only).logits
                 logprobs = torch.log_softmax(logits[:, -1, :].float(), dim=-1).cpu()
                 for row, i in enumerate(chunk):
                     results[i] = {c: max(float(logprobs[row, t]) for t in ids) for c, ids in cand_ids.items()}
