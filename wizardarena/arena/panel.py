@@ -60,7 +60,8 @@ def run_panel(config: EvalConfig, store: Store, owner: str, progress: Callable =
     by_judge: dict[str, EvalResult] = {}
     for judge in config.judges:
         def labelled(name: str, total: int, spec: str = judge.spec):
-            return progress(f"{name} ({spec})", total)
+            judging = not name.startswith("answers")  # answers are made once, whichever judge's run asks
+            return progress(f"{name} ({spec})" if judging else name, total)
 
         by_judge[judge.id] = run_eval(replace(config, judge=judge, panel=()), store, owner, labelled, testset, notice,
                                       **model_options)
