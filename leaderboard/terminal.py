@@ -43,4 +43,6 @@ def rank_note(records: Sequence[Rating]) -> str:
 
 
 def _with_intervals(records: Sequence[Rating]) -> bool:
-    return has_intervals((r["lower"], r["upper"]) for r in records)
+    # bootstrap samples mean intervals, even zero-width ones (a judge that only ever picks the first answer
+    # shown makes every round identical): "no bootstrap" would misstate what ran
+    return any(r.get("samples") for r in records) or has_intervals((r["lower"], r["upper"]) for r in records)

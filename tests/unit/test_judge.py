@@ -171,3 +171,17 @@ def test_checkpoint_selection_names_the_best_and_its_significance():
     assert not close.separated
     assert sum(selection.p_best.values()) == pytest.approx(1.0)
     assert "not significantly better" in selection.summary()
+
+
+def test_a_judge_that_only_picks_the_first_answer_gives_no_best_checkpoint_and_shows_its_empty_intervals():
+    """Every pair wins once in each order: every bootstrap round rates all models equal. P(best) is shared
+    (not handed to the first listed), and the table shows its zero-width CIs, not "no bootstrap"."""
+    from wizardarena.leaderboard.terminal import rank_note
+
+    rows = [{"model_a": a, "model_b": b, "winner": "model_a", "prompt_id": f"p{k}"}
+            for k in range(10) for a, b in (("x", "y"), ("y", "x"), ("x", "z"), ("z", "x"), ("y", "z"), ("z", "y"))]
+    result = compute_ratings(battles_from_records(rows), RatingConfig(bootstrap=20, unit="prompt"))
+    selection = select_checkpoint(result, ["x", "y", "z"])
+    assert all(p == pytest.approx(1 / 3) for p in selection.p_best.values())
+    assert "P(best) = 0.33" in selection.summary()
+    assert "95% CI" in rank_note(result.records()) and "no bootstrap" not in rank_note(result.records())

@@ -8,6 +8,8 @@ import numpy as np
 
 from wizardarena.ratings import RatingResult
 
+TIE_ELO = 1e-4  # ratings this close are one rating (the solver's own precision; see leaderboard.ranking)
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -53,7 +55,9 @@ def select_checkpoint(result: RatingResult, candidates: list[str]) -> Selection 
         return None
     samples = result.samples[:, index]
     names = [result.models[k] for k in index]
-    wins = np.bincount(samples.argmax(axis=1), minlength=len(index)) / samples.shape[0]
+    # a round's tied leaders share its credit: argmax alone would hand every tied round to the first listed
+    leaders = samples >= samples.max(axis=1, keepdims=True) - TIE_ELO
+    wins = (leaders / leaders.sum(axis=1, keepdims=True)).mean(axis=0)
     rating = result.rating[index]
     lower, upper = (bound[index] for bound in result.interval())
     best = int(np.argmax(rating))
