@@ -11,19 +11,20 @@ from wizardarena.records import Rating
 
 
 def ratings_table(records: Sequence[Rating], title: str = "Ratings",
-                  extra: Mapping[str, Mapping[str, str]] | None = None) -> Table:
+                  extra: Mapping[str, Mapping[str, str]] | None = None, intervals: bool | None = None) -> Table:
     """A rank / model / Elo / 95% CI / battles table, best first (records as ``RatingResult.records``).
 
     Rank is the LMSYS-style rank (see :func:`rank_note` for the line to print under the table). The CI
     column is left out when no bootstrap ran; records with ``baseline`` fields get a ``vs BASELINE``
-    column. ``extra`` adds columns: ``{column: {model: text}}`` (e.g. win rate, invalid judgments)."""
+    column. ``extra`` adds columns: ``{column: {model: text}}`` (e.g. win rate, invalid judgments).
+    ``intervals``: whether CIs were computed (None: judged from the records)."""
     extra = dict(extra or {})
     baseline = next((r["baseline"] for r in records if r.get("baseline") is not None), None)
     if baseline is not None:
         extra[f"vs {baseline}"] = {r["model"]: format_baseline_rate(r["baseline_win_rate"], r["baseline_lower"],
                                                                     r["baseline_upper"])
                                    for r in records if r.get("baseline") is not None}
-    with_ci = _with_intervals(records)
+    with_ci = _with_intervals(records) if intervals is None else intervals
     table = Table(title=title)
     for name, justify in (("rank", "right"), ("model", "left"), ("elo", "right"),
                           *((("95% CI", "right"),) if with_ci else ()),
@@ -37,9 +38,9 @@ def ratings_table(records: Sequence[Rating], title: str = "Ratings",
     return table
 
 
-def rank_note(records: Sequence[Rating]) -> str:
+def rank_note(records: Sequence[Rating], intervals: bool | None = None) -> str:
     """The line to print once under :func:`ratings_table` (or under all of them): what the ranks mean."""
-    return rank_rule(_with_intervals(records))
+    return rank_rule(_with_intervals(records) if intervals is None else intervals)
 
 
 def _with_intervals(records: Sequence[Rating]) -> bool:

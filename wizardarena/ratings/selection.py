@@ -32,11 +32,15 @@ class Selection:
     best: str
     p_best: dict[str, float]
     comparisons: tuple[Comparison, ...]
+    tied: tuple[str, ...] = ()  # the others rated the same as ``best``: then there is no best
 
     def summary(self, max_lines: int = 8) -> str:
         """One paragraph a person can act on. Past ``max_lines`` comparisons, only the candidates the
         best is not significantly better than are listed (they are the ones that matter)."""
         lines = [f"best checkpoint: {self.best} (P(best) = {self.p_best[self.best]:.2f} over bootstrap rounds)"]
+        if self.tied:
+            lines = [f"no best checkpoint: {', '.join((self.best, *self.tied))} are rated the same (P(best) = "
+                     f"{self.p_best[self.best]:.2f} each over bootstrap rounds)"]
         shown = [c for c in self.comparisons if not c.significant] if len(self.comparisons) > max_lines \
             else list(self.comparisons)
         for c in shown:
@@ -64,4 +68,5 @@ def select_checkpoint(result: RatingResult, candidates: list[str]) -> Selection 
     comparisons = tuple(
         Comparison(names[k], float(np.mean(samples[:, best] > samples[:, k])), bool(lower[best] > upper[k]))
         for k in np.argsort(-rating) if k != best)
-    return Selection(names[best], {n: float(w) for n, w in zip(names, wins)}, comparisons)
+    tied = tuple(names[k] for k in np.argsort(-rating) if k != best and rating[best] - rating[k] <= TIE_ELO)
+    return Selection(names[best], {n: float(w) for n, w in zip(names, wins)}, comparisons, tied)
