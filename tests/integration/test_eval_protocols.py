@@ -85,6 +85,7 @@ def test_arena_hard_protocol_through_an_openai_server(tmp_path, tiny_model_path,
         judgments = _records(out / "judgments.jsonl")
         assert len(judgments) == 3 * 3 * 2 and stats.requests == 18  # one call per game
         assert "your own answer" in stats.bodies[0]["messages"][-1]["content"]
+        assert stats.bodies[0]["max_tokens"] == 4096  # room for the judge's own answer before its verdict
         for j in judgments:
             strong_side = "A" if j["model_a"] == "strong" else "B" if j["model_b"] == "strong" else None
             assert j["verdict"] == {"A": "A>>B", "B": "B>A", None: "A=B"}[strong_side]

@@ -13,6 +13,10 @@ from wizardarena.cli.protocol_options import protocol_options
 from wizardarena.cli.style_options import frozen_style, save_style, style_coefs_option
 from wizardarena.errors import InputError
 
+# Arena-Hard's judge answers the prompt itself before its verdict: 512 tokens would cut most replies short
+# of it (Arena-Hard-Auto gives its judge 4096)
+JUDGE_REPLY_TOKENS = {"arena-hard": 4096}
+
 
 @click.command("eval")
 @click.option("--model", "models", multiple=True, required=True,
@@ -50,8 +54,9 @@ from wizardarena.errors import InputError
               help="Re-asks of an unparseable reply within one run.")
 @click.option("--judge-attempts", type=click.IntRange(1, 100), default=9, show_default=True,
               help="Attempts an invalid judgment gets over all runs: a rerun asks it again until then.")
-@click.option("--judge-max-new-tokens", type=click.IntRange(1, 1_000_000), default=512, show_default=True,
-              help="Token budget of each judge reply.")
+@click.option("--judge-max-new-tokens", type=click.IntRange(1, 1_000_000), default=None,
+              help="Token budget of each judge reply.  [default: 512; 4096 for --judge-protocol arena-hard, whose "
+                   "judge writes its own answer before its verdict]")
 @click.option("--strip-reasoning/--keep-reasoning", default=True, show_default=True,
               help="Show the judge answers without their <think>...</think> traces.")
 @click.option("--combine", type=click.Choice(["separate", "average", "consistent"]), default="separate",
@@ -107,7 +112,8 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
     judge_config = JudgeConfig(mode=judge_mode, template=judge_template, max_retries=judge_retries,
                                combine=combine, tie_margin=tie_margin, multi_turn=multi_turn,
                                strip_reasoning=strip_reasoning, protocol=judge_protocol, strong_weight=strong_weight,
-                               decoding=Decoding(temperature=0.0, max_new_tokens=judge_max_new_tokens))
+                               decoding=Decoding(temperature=0.0, max_new_tokens=judge_max_new_tokens
+                                                 or JUDGE_REPLY_TOKENS.get(judge_protocol, 512)))
     judge_refs = [resolve_judge(spec, judge_config) for spec in judges]  # every spec is resolved here, once
     judge = judge_refs[0]
     candidates, notes = contestants(models, judge_refs)
