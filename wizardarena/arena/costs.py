@@ -117,8 +117,8 @@ def _judge_estimate(judge: JudgeRef, config: EvalConfig, plan: EvalPlan, store: 
 
 
 def _answer_lengths(plan: EvalPlan, shown: dict[str, int], max_new_tokens: int) -> dict[str, int]:
-    """Answer key -> the characters the judge is shown: the stored answer's, else (not generated yet) the
-    mean of the stored answers on that prompt, else ``max_new_tokens`` tokens per turn."""
+    """Answer key -> the characters the judge is shown: the known answer's (stored, or pre-computed), else (not
+    generated yet) the mean of the known answers on that prompt, else ``max_new_tokens`` tokens per turn."""
     lengths: dict[str, list[int]] = {}
     for (_, pid), key in plan.keys.items():
         if key in shown:

@@ -58,11 +58,16 @@ def print_costs(models: list, judges: list, price: tuple[float, float] | None, m
             continue
         bound = "at most " if j.output_bound else ""
         guessed = (f"; {j.estimated:,} of the {2 * j.games:,} answers shown are still to be generated: taken as long "
-                   "as the stored answers on their prompt (else --max-new-tokens per turn)") if j.estimated else ""
+                   "as the other answers on their prompt, stored or pre-computed (else --max-new-tokens per turn)"
+                   ) if j.estimated else ""
         click.echo(f"    judge {j.name}: {j.calls:,} calls for {j.games:,} games, ≈ {j.input_tokens:,} input tokens, "
                    f"{bound}{j.output_tokens:,} output tokens{guessed}")
         if price:
-            click.echo(f"      ≈ ${j.cost(*price):,.4f} at ${price[0]:g}/${price[1]:g} per million input/output tokens")
+            split = (f" (input ≈ ${j.input_tokens * price[0] / 1e6:,.4f}, output at most "
+                     f"${j.output_tokens * price[1] / 1e6:,.4f})") if j.output_bound else ""
+            click.echo(f"      {bound or '≈ '}${j.cost(*price):,.4f} at ${price[0]:g}/${price[1]:g} per million "
+                       f"input/output tokens{split}")
     if price:
-        click.echo(f"    judges in total: ≈ ${total_cost([j for j in judges if not j.offline], *price):,.4f} "
-                   "(model generation not priced)")
+        priced = [j for j in judges if not j.offline]
+        bound = "at most" if any(j.output_bound for j in priced) else "≈"
+        click.echo(f"    judges in total: {bound} ${total_cost(priced, *price):,.4f} (model generation not priced)")
