@@ -37,6 +37,7 @@ class RunInfo:
     date: str | None = None
     seed: str | None = None
     judge_settings: str | None = None
+    style_control: str | None = None  # the style coefficients used, and where they came from
 
     def updated(self, **values: str | None) -> RunInfo:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -44,8 +45,9 @@ class RunInfo:
 
     def facts(self) -> list[tuple[str, str]]:
         """The known fields as (label, text) pairs, in display order."""
-        pairs = (("Judge", self.judge), ("Judge settings", self.judge_settings), ("Test set", self.testset),
-                 ("Date", self.date), ("Seed", self.seed))
+        pairs = (("Judge", self.judge), ("Judge settings", self.judge_settings),
+                 ("Style control", self.style_control), ("Test set", self.testset), ("Date", self.date),
+                 ("Seed", self.seed))
         return [(label, value) for label, value in pairs if value is not None]
 
 

@@ -78,11 +78,13 @@ def dataset_card(overall: Sequence[Rating], by_category: Mapping[str, Sequence[R
     ``battles`` the board is the one ``wizardarena leaderboard`` renders: win rates and, when the ratings
     have no categories, per-category boards rated with ``run``'s bootstrap (unit, rounds, seed)."""
     hub = import_hub()
-    from wizardarena.leaderboard.sources import category_rating_config, judge_settings_text
+    from wizardarena.leaderboard.sources import category_rating_config, judge_settings_text, style_text
 
     facts = {key: None if run.get(key) is None else str(run[key]) for key in ("judge", "testset", "date", "seed")}
     if isinstance(run.get("judge_provenance"), dict):
         facts["judge_settings"] = judge_settings_text(run["judge_provenance"])
+    if isinstance(run.get("style_coefs"), dict):
+        facts["style_control"] = style_text(run["style_coefs"])
     config = None if battles is None else category_rating_config(dict(run), battles)
     board = Leaderboard.from_records(overall, battles, info=RunInfo(title=pretty_name, **facts),
                                      category_config=config, category_records=by_category)

@@ -96,7 +96,7 @@ def judge_settings_text(provenance: dict) -> str:
     """One line of a judge's provenance (``run.json``'s ``judge_provenance``): what a reader needs to
     know that two leaderboards were judged alike — mode, protocol, template digest, decoding, versions."""
     settings = provenance.get("settings") or {}
-    parts = [f"{key} {settings[key]}" for key in ("mode", "multi_turn", "template", "version", "embedder")
+    parts = [f"{key} {settings[key]}" for key in ("protocol", "mode", "multi_turn", "template", "version", "embedder")
              if settings.get(key) is not None]
     decoding = settings.get("decoding")
     if isinstance(decoding, str):
@@ -109,6 +109,15 @@ def judge_settings_text(provenance: dict) -> str:
     versions = provenance.get("versions") or {}
     parts.append(", ".join(f"{name} {version}" for name, version in versions.items()))
     return "; ".join(part for part in parts if part)
+
+
+def style_text(style: dict) -> str:
+    """One line on the style coefficients a style-controlled run used (``run.json``'s ``style_coefs``): their
+    values and where they came from (fitted jointly, or frozen from a file)."""
+    values = style.get("coefficients") or {}
+    coefficients = ", ".join(f"{name} {value:+.3f}" for name, value in values.items()
+                             if isinstance(value, (int, float)))
+    return "; ".join(part for part in (coefficients, str(style.get("origin") or "")) if part)
 
 
 def read_json_object(path: Path) -> dict | None:
@@ -125,7 +134,7 @@ def read_json_object(path: Path) -> dict | None:
 
 
 def read_run_info(ratings_path: Path) -> dict[str, str]:
-    """Metadata fields (title, judge, judge settings, testset, date, seed) from ``run.json`` /
+    """Metadata fields (title, judge, judge settings, style control, testset, date, seed) from ``run.json`` /
     ``agreement.json`` beside the ratings file; the date defaults to the ratings file's modification day
     (UTC)."""
     found: dict[str, str] = {}
@@ -138,6 +147,8 @@ def read_run_info(ratings_path: Path) -> dict[str, str]:
                 found[field_name] = str(data[key])
         if isinstance(data.get("judge_provenance"), dict) and "judge_settings" not in found:
             found["judge_settings"] = judge_settings_text(data["judge_provenance"])
+        if isinstance(data.get("style_coefs"), dict) and "style_control" not in found:
+            found["style_control"] = style_text(data["style_coefs"])
     if "date" not in found:
         modified = dt.datetime.fromtimestamp(ratings_path.stat().st_mtime, dt.timezone.utc)
         found["date"] = modified.date().isoformat()

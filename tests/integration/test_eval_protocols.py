@@ -97,6 +97,9 @@ def test_arena_hard_protocol_through_an_openai_server(tmp_path, tiny_model_path,
         once = _eval(tmp_path, *args, "--strong-weight", "1")  # a battle rule: the same judge id, no new calls
         assert once.exit_code == 0 and "model calls this run: 0" in once.output
         assert len(_records(out / "battles.jsonl")) == 18 and stats.requests == 18
+    board = CliRunner().invoke(cli, ["leaderboard", "render", str(out / "ratings.jsonl"), "--format", "md",
+                                     "--out", str(tmp_path / "board.md")])
+    assert board.exit_code == 0 and "protocol arena-hard" in (tmp_path / "board.md").read_text()
     # export reads the judge's five-level labels and weighs strong verdicts as eval does (unless told)
     for extra, count in (((), 30), (("--strong-weight", "1"), 18)):
         exported = CliRunner().invoke(cli, ["export", str(out / "arena.sqlite"), "--what", "battles",

@@ -114,5 +114,12 @@ def test_eval_style_coefs_written_then_frozen_and_named_in_run_json(tmp_path):
     info = json.loads((tmp_path / "again" / "run.json").read_text())["style_coefs"]
     assert info["coefficients"] == saved["coefficients"] and info["frozen_from"] == str(coefs)
     assert info["origin"].startswith(f"frozen from {coefs} (sha256 ")
+    # the leaderboard of the run says which coefficients it used
+    board = _run("leaderboard", "render", tmp_path / "again" / "ratings.jsonl", "--format", "md",
+                 "--out", tmp_path / "board.md")
+    assert board.exit_code == 0, board.output
+    header = (tmp_path / "board.md").read_text().splitlines()[2]
+    length = f"length {saved['coefficients']['length']:+.3f}"
+    assert "**Style control:**" in header and length in header and "frozen from " in header  # path md-escaped
     refused = _run(*[a for a in base if a != "--style-control"], "--out", tmp_path / "no")
     assert refused.exit_code == 2 and "add --style-control" in refused.stderr
