@@ -58,13 +58,15 @@ def run_panel(config: EvalConfig, store: Store, owner: str, progress: Callable =
     """Run (or resume) the evaluation with each judge of ``config.judges`` in turn, then pool the battles
     (``battles="pooled"``: one Bradley-Terry fit) or keep each judge's own ratings (``"per-judge"``)."""
     by_judge: dict[str, EvalResult] = {}
+    # pooled, each judge's own ratings are never shown: a point fit, not a bootstrap that is thrown away
+    own = config.ratings if battles == "per-judge" else replace(config.ratings, bootstrap=0)
     for judge in config.judges:
         def labelled(name: str, total: int, spec: str = judge.spec):
             judging = not name.startswith("answers")  # answers are made once, whichever judge's run asks
             return progress(f"{name} ({spec})" if judging else name, total)
 
-        by_judge[judge.id] = run_eval(replace(config, judge=judge, panel=()), store, owner, labelled, testset, notice,
-                                      **model_options)
+        by_judge[judge.id] = run_eval(replace(config, judge=judge, panel=(), ratings=own), store, owner, labelled,
+                                      testset, notice, **model_options)
     results = list(by_judge.values())
     columns = _pooled_columns([r.battle_columns for r in results])
     verdicts = [v for r in results for v in r.judgments]
