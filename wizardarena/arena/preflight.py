@@ -10,7 +10,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from wizardarena.backends.registry import BACKENDS, REQUIRED_MODULES
 from wizardarena.errors import InputError, MissingExtraError
@@ -20,37 +20,43 @@ from wizardarena.refs.canonical import LOCAL_WEIGHTS
 SIMILARITY_MODULES = (("sentence_transformers", "embed"), ("torch", "embed"))
 
 
-def missing_extras(models: list[ModelRef], judge: JudgeRef | None) -> list[tuple[str, str]]:
+def missing_extras(models: list[ModelRef], judges: Sequence[JudgeRef]) -> list[tuple[str, str]]:
     """``(module, extra)`` for every module a run would import and cannot find (in-memory models need
     nothing)."""
     needed: list[tuple[str, str]] = []
-    for model in models + ([judge.model] if judge is not None and judge.kind == "pairwise" else []):
+    for model in models + _judge_models(judges):
         if model.instance is None:
             needed += REQUIRED_MODULES.get(model.backend, ())
-    if judge is not None and judge.kind == "similarity":
+    if any(judge.kind == "similarity" for judge in judges):
         needed += SIMILARITY_MODULES
     return [(module, extra) for module, extra in dict.fromkeys(needed) if importlib.util.find_spec(module) is None]
 
 
-def preflight(models: list[ModelRef], judge: JudgeRef | None, ping: bool = True, **options) -> None:
+def preflight(models: list[ModelRef], judges: Sequence[JudgeRef], ping: bool = True, **options) -> None:
     """Raise :class:`MissingExtraError` naming the first missing extra, an ``InputError`` for a judge that
     cannot judge (or whose template is not one) or a Hub model absent from the cache when offline, then
-    reach every ``openai:`` server once (``BackendError`` when one is unreachable). ``options`` are the
-    run-wide backend options (``timeout``, ...)."""
-    missing = missing_extras(models, judge)
+    reach every ``openai:`` server once, however many judges share it (``BackendError`` when one is
+    unreachable). ``judges``: every judge of the run (a panel's too). ``options`` are the run-wide backend
+    options (``timeout``, ...)."""
+    missing = missing_extras(models, judges)
     if missing:
         raise MissingExtraError(missing[0][0], missing[0][1])
-    if judge is not None:
+    for judge in judges:
         judge.id  # noqa: B018 (reads and checks the template: a file that is not a template fails here)
         _check_judge_can_judge(judge)
-    for model in models + ([judge.model] if judge is not None and judge.kind == "pairwise" else []):
+    for model in models + _judge_models(judges):
         _check_offline_hub(model)
     if not ping:
         return
-    servers = {m.spec: m for m in models + ([judge.model] if judge is not None else [])
+    servers = {m.spec: m for m in models + [judge.model for judge in judges]
                if m.backend == "openai" and m.instance is None}
     for model in servers.values():
         model.load(**options).ping()
+
+
+def _judge_models(judges: Sequence[JudgeRef]) -> list[ModelRef]:
+    """The models the LLM judges among ``judges`` run on (offline judges have none to load)."""
+    return [judge.model for judge in judges if judge.kind == "pairwise"]
 
 
 def _check_judge_can_judge(judge: JudgeRef) -> None:

@@ -147,8 +147,7 @@ def eval_command(models, judges, testset, opponents, out, store, bootstrap, ci, 
         for reference in agreement_with:
             load_ranking(reference)
     options = {"max_concurrency": max_concurrency, "timeout": request_timeout, "retry_budget": retry_budget}
-    for each in judge_refs:
-        preflight([c.model for c in config.contestants], each, ping=not dry_run, **options)
+    preflight([c.model for c in config.contestants], config.judges, ping=not dry_run, **options)
     used = loaded[1][:limit] if limit else loaded[1]
     holes = answer_holes(list(config.contestants), used)  # named before any work; refused here if asked
     check_holes(holes, missing_answers, len(used))
