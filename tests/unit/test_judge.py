@@ -186,3 +186,21 @@ def test_a_judge_that_only_picks_the_first_answer_gives_no_best_checkpoint_and_s
     assert selection.summary().startswith("no best checkpoint: x, y, z are rated the same (P(best) = 0.33 each")
     assert "95% CI" in rank_note(result.records()) and "no bootstrap" not in rank_note(result.records())
     assert "95% CI" in rank_note(result.records(with_samples=False), intervals=True)
+    point = compute_ratings(battles_from_records(rows), RatingConfig(bootstrap=0))
+    assert result.has_intervals and not point.has_intervals
+
+
+def test_the_ratings_command_shows_zero_width_intervals_it_computed(tmp_path):
+    """The same battles through ``wizardarena ratings`` (no --out, so its records carry no samples)."""
+    from click.testing import CliRunner
+
+    from wizardarena.cli.main import _register, cli
+
+    _register()
+    battles = tmp_path / "b.jsonl"
+    rows = [{"model_a": a, "model_b": b, "winner": "model_a", "prompt_id": f"p{k}"}
+            for k in range(10) for a, b in (("x", "y"), ("y", "x"))]
+    battles.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    shown = CliRunner().invoke(cli, ["ratings", str(battles), "--bootstrap", "20", "--unit", "prompt"])
+    assert shown.exit_code == 0, shown.output
+    assert "95% CI" in shown.output and "+0.0 / -0.0" in shown.output and "no bootstrap" not in shown.output

@@ -66,8 +66,7 @@ def print_report(result, config) -> None:
         extra[f"LC vs {config.baseline}"] = {
             r["model"]: format_baseline_rate(r["lc_win_rate"], r["lc_lower"], r["lc_upper"])
             for r in records if "lc_win_rate" in r}
-    # CIs were computed even when every one has zero width (a judge that only picks the first answer shown)
-    intervals = result.ratings.samples is not None or result.ratings.covariance is not None
+    intervals = result.ratings.has_intervals
     console.print(ratings_table(records, title=f"WizardArena: {result.plan.testset}", extra=extra,
                                 intervals=intervals))
     click.echo(rank_note(records, intervals))

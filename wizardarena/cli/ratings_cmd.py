@@ -85,14 +85,14 @@ def ratings(battles, bootstrap, ci, seed, anchor, unit, ties, method, k_factor, 
                 click.echo(f"warning: {group}: {baseline} has no battles here, so no win rate against it", err=True)
             rows = with_baseline(result.records(with_samples=bool(out) and not no_samples), result, shown)
             title = f"Ratings ({method}, {config.describe_ci()}{', ' + group if group else ''})"
-            console.print(ratings_table(rows, title=title))
+            console.print(ratings_table(rows, title=title, intervals=result.has_intervals))
             if result.style is not None:
                 console.print(result.style.describe())
             records += [{**row, **label} for row in rows]
             if pairwise:
                 subset = table if groups is None else table.subset(groups == group)
                 pairs += [{**row, **label} for row in pairwise_records(subset, result.models, result.rating, ties)]
-        click.echo(rank_note(records))
+        click.echo(rank_note(records, any(result.has_intervals for result in results.values())))
     with phase("write"):
         save_style(style_coefs, results[None].style if by_column is None else None)
         if out:

@@ -34,6 +34,12 @@ class RatingResult:
     covariance: np.ndarray | None = None
 
     @property
+    def has_intervals(self) -> bool:
+        """Whether CIs were computed (bootstrap rounds or a sandwich covariance), even if every one has zero
+        width (a judge that only ever picks the first answer shown makes every round identical)."""
+        return self.samples is not None or self.covariance is not None
+
+    @property
     def style_coefficients(self) -> dict[str, float] | None:
         """``{feature: coefficient}`` (BT units per std) under style control, else None."""
         return None if self.style is None else self.style.as_dict()
