@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from wizardarena.ratings.logistic import expit
-from wizardarena.ratings.resample import run_blocks
+from wizardarena.ratings.resample import prompt_draws, run_blocks
 
 RIDGE = 1e-4  # keeps the fit finite when a model wins every game outright (separable data)
 
@@ -57,10 +57,7 @@ def lc_win_rates(games: Sequence[tuple[str, str, float, float]], baseline: str, 
     codes = np.array([prompts[g[1]] for g in games], dtype=np.int64)
     if rounds and games:
         def block(rng: np.random.Generator, size: int) -> np.ndarray:
-            picks = rng.integers(0, len(prompts), size=(size, len(prompts)))
-            offsets = (np.arange(size) * len(prompts))[:, None]
-            times = np.bincount((picks + offsets).ravel(), minlength=size * len(prompts))
-            return times.reshape(size, len(prompts))[:, codes]
+            return prompt_draws(rng, len(prompts), size)[:, codes]  # a game's weight: its prompt's draws
 
         resampled = run_blocks(block, rounds, seed, len(games))
     out = {baseline: {"lc_win_rate": 0.5, "lc_lower": 0.5, "lc_upper": 0.5, "raw_win_rate": 0.5, "lc_games": 0}}

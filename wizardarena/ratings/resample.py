@@ -70,12 +70,18 @@ def prompt_sampler(battle_class: np.ndarray, battle_prompt: np.ndarray, n_classe
     per_prompt_t = per_prompt.T.tocsr()
 
     def sample(rng: np.random.Generator, size: int) -> np.ndarray:
-        picks = rng.integers(0, n_prompts, size=(size, n_prompts))
-        offsets = (np.arange(size) * n_prompts)[:, None]
-        times = np.bincount((picks + offsets).ravel(), minlength=size * n_prompts).reshape(size, n_prompts)
+        times = prompt_draws(rng, n_prompts, size)
         return np.rint(per_prompt_t @ times.T.astype(np.float64)).T.astype(np.int64)
 
     return sample
+
+
+def prompt_draws(rng: np.random.Generator, n_prompts: int, size: int) -> np.ndarray:
+    """``size`` rounds of drawing ``n_prompts`` prompts with replacement: how many times each prompt was
+    drawn in each round, shape (size, n_prompts)."""
+    picks = rng.integers(0, n_prompts, size=(size, n_prompts))
+    offsets = (np.arange(size) * n_prompts)[:, None]
+    return np.bincount((picks + offsets).ravel(), minlength=size * n_prompts).reshape(size, n_prompts)
 
 
 def bootstrap_sampler(unit: str, class_count: np.ndarray, battle_class: np.ndarray,
