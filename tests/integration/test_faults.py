@@ -248,7 +248,10 @@ def test_ctrl_c_and_sigterm_end_a_stuck_run_at_once_with_one_line(tmp_path, sign
             [sys.executable, "-m", "wizardarena.cli", "eval", "--model", "a=fake:a", "--model", "b=fake:b",
              "--judge", f"openai:test-model@{url}", "--testset", str(_testset(tmp_path)), "--out",
              str(tmp_path / "out"), "--store", str(tmp_path / "out" / "arena.sqlite")],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+            # as a terminal's Ctrl-C finds it: a suite started in the background (`pytest &`) passes SIGINT on
+            # ignored, and Python then keeps ignoring it
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         time.sleep(4)  # answers stored, judge requests in flight (the server takes 30 s each)
         start = time.monotonic()
         process.send_signal(getattr(signal, signal_name))
